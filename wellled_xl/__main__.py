@@ -1,0 +1,5 @@
+"""Run the command line as ``python -m wellled_xl``."""
+
+from wellled_xl.cli import main
+
+raise SystemExit(main())

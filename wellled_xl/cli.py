@@ -1,0 +1,128 @@
+"""The command line: parse arguments, call the library, turn errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from wellled_xl import __version__, errors
+
+EXIT_CODES_HELP = """exit codes:
+  0  no errors (warnings allowed)
+  1  the tracker has findings of severity "error"
+  2  the file cannot be used (not a workbook, no tracker sheet, unreadable) or bad usage
+  3  a program the command needs (LibreOffice) is not installed
+  4  the file is busy: open in Excel, or another refresh holds the lock
+ 70  an unexpected internal error (please report it; --debug shows details)
+"""
+
+
+def _as_at(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2019-09-30") from None
+
+
+def _print_json(document: dict) -> None:
+    json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _colour() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a tracker and report findings and overdue actions."""
+    from wellled_xl.pipeline import check_tracker
+
+    report = check_tracker(args.tracker, args.as_at)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(report.render_text(colour=_colour()))
+    return report.exit_code
+
+
+def cmd_new_tracker(args: argparse.Namespace) -> int:
+    """Write the controlled tracker workbook (or the sample transcribed from a real paper)."""
+    from wellled_xl.template import write_sample_tracker, write_template
+
+    target = Path(args.path)
+    if target.exists() and not args.force:
+        raise errors.WellledError(f"{target} already exists; use --force to replace it")
+    written = (write_sample_tracker if args.sample else write_template)(target)
+    print(f"wrote {written}")
+    return errors.EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wellled-xl",
+        description="Validate a well-led / CQC action tracker and build its board paper.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"wellled-xl {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a tracker: findings by sheet and lead, overdue actions",
+        description=cmd_validate.__doc__,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument("tracker", help="the tracker workbook (.xlsx or .xlsm)")
+    validate.add_argument(
+        "--as-at", type=_as_at, help="the position date, YYYY-MM-DD (default: Settings, then today)"
+    )
+    validate.add_argument("--json", action="store_true", help="print one JSON document")
+    validate.set_defaults(run=cmd_validate)
+
+    new = commands.add_parser(
+        "new-tracker",
+        help="write a controlled tracker workbook",
+        description=cmd_new_tracker.__doc__,
+    )
+    new.add_argument("path", help="where to write the .xlsx")
+    new.add_argument("--sample", action="store_true", help="fill it with the sample board paper")
+    new.add_argument("--force", action="store_true", help="replace an existing file")
+    new.set_defaults(run=cmd_new_tracker)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (never raise, never print a traceback)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except errors.WellledError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"wellled-xl: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:  # output piped into `head` and cut short: not an error
+        sys.stderr.close()
+        return errors.EXIT_OK
+    except KeyboardInterrupt:
+        print("wellled-xl: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one line, never a traceback
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"wellled-xl: unexpected error ({type(exc).__name__}: {exc}); "
+            "run again with --debug and report it",
+            file=sys.stderr,
+        )
+        return 70

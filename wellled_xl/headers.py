@@ -1,0 +1,150 @@
+"""Header names by meaning: the controlled tracker's headers and the synonyms trusts use."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# The controlled tracker's sheets: (sheet name, [(header, field), ...]).
+ACTIONS_SHEET = "Actions"
+FINDINGS_SHEET = "Findings"
+ACTIONS_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Ref", "ref"),
+    ("KLOE", "kloe"),
+    ("Planned action", "action"),
+    ("Original due", "original_due"),
+    ("Revised due", "revised_due"),
+    ("Previous revisions", "previous_revisions"),
+    ("Lead", "lead"),
+    ("Success measure", "success_measure"),
+    ("Progress update", "progress"),
+    ("RAG", "rag"),
+    ("Last updated", "last_updated"),
+    ("Check", "check"),
+)
+FINDINGS_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("No.", "ref"),
+    ("CQC finding", "finding"),
+    ("Planned action", "action"),
+    ("Original due", "original_due"),
+    ("Revised due", "revised_due"),
+    ("Lead", "lead"),
+    ("Progress update", "progress"),
+    ("RAG", "rag"),
+    ("Last updated", "last_updated"),
+    ("Check", "check"),
+)
+
+# What trusts call each field. Keys are normalised (see `normalise`).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "ref": (
+        "ref", "ref no", "reference", "ref number", "no", "number", "id", "action ref",
+        "action no", "action number", "item", "item no", "#", "action id",
+    ),
+    "kloe": ("kloe", "key line of enquiry", "well led kloe", "domain", "kloe ref"),
+    "finding": (
+        "cqc finding", "finding", "findings", "cqc findings", "issue", "concern",
+        "cqc concern", "must do", "should do", "recommendation", "area for improvement",
+        "requirement", "regulatory requirement",
+    ),
+    "action": (
+        "planned action", "action", "actions", "action required", "action to be taken",
+        "actions to be taken", "planned actions", "description", "what we will do",
+        "action description", "improvement action",
+    ),
+    "timescale": ("timescale", "timescales", "deadline", "timeframe", "when", "target"),
+    "original_due": (
+        "original due", "original due date", "original date", "target date", "due date",
+        "original target date", "date due", "planned completion", "completion date",
+        "due by", "by when", "original deadline", "due",
+    ),
+    "revised_due": (
+        "revised due", "revised due date", "revised date", "new date", "revised target date",
+        "new target date", "revised deadline", "forecast date", "new due date",
+        "revised completion date", "revised timescale",
+    ),
+    "previous_revisions": ("previous revisions", "earlier revisions", "revision history"),
+    "lead": (
+        "lead", "owner", "exec lead", "executive lead", "responsible", "lead officer",
+        "accountable", "responsible officer", "action owner", "lead director", "by whom",
+        "leads", "accountable lead", "responsible lead", "executive owner", "who",
+    ),
+    "success_measure": (
+        "success measure", "success measures", "measure of success", "measures of success",
+        "outcome", "expected outcome", "success criteria", "evidence", "evidence of success",
+        "how will we know", "outcome measure",
+    ),
+    "progress": (
+        "progress", "progress update", "update", "latest update", "comments", "commentary",
+        "current position", "position", "status update", "progress to date", "progress notes",
+        "narrative", "update on progress",
+    ),
+    "rag": (
+        "rag", "status", "rag status", "rag rating", "brag", "brag status", "rating",
+        "rag rated", "delivery status", "current rag",
+    ),
+    # Written by the tool (the Excel button), never by a lead: read but not validated.
+    "check": ("check", "validation check", "wellled xl check"),
+    "last_updated": ("last updated", "updated", "date updated", "update date", "last update",
+                     "date of update", "updated on"),
+}
+
+_LOOKUP: dict[str, str] = {name: fld for fld, names in SYNONYMS.items() for name in names}
+_NOISE = re.compile(r"[^a-z0-9#/ ]+")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(header: object) -> str:
+    """Lower case, punctuation and line breaks folded to single spaces: 'Ref:' -> 'ref'."""
+    if header is None:
+        return ""
+    text = str(header).lower().replace("\u00a0", " ").replace("-", " ")
+    text = _NOISE.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def field_for(header: object) -> str | None:
+    """The canonical field a header means, or None if it is not one we know."""
+    key = normalise(header)
+    if not key:
+        return None
+    if key in _LOOKUP:
+        return _LOOKUP[key]
+    # "RAG status (G / A/G / A/R)" or "Lead (initials)": try the words before a bracket.
+    head = key.split("(")[0].strip()
+    return _LOOKUP.get(head)
+
+
+@dataclass
+class HeaderMap:
+    """Which column (0-based) holds each field, for one header row."""
+
+    columns: dict[str, int] = field(default_factory=dict)
+    duplicates: dict[str, list[int]] = field(default_factory=dict)  # field -> extra columns
+    unknown: dict[int, str] = field(default_factory=dict)  # column -> header text
+
+    @property
+    def part(self) -> str:
+        """Part B sheets are the ones with a CQC finding column."""
+        return "B" if "finding" in self.columns else "A"
+
+    def looks_like_tracker(self) -> bool:
+        """An action column and at least two of the fields a tracker cannot do without."""
+        core = {"ref", "lead", "rag", "progress", "original_due", "timescale", "finding"}
+        return "action" in self.columns and len(core & self.columns.keys()) >= 2
+
+
+def map_headers(cells: list[object]) -> HeaderMap:
+    """Map one row of header cells to fields; the first column of a field wins."""
+    result = HeaderMap()
+    for index, cell in enumerate(cells):
+        fld = field_for(cell)
+        if fld is None:
+            if cell not in (None, ""):
+                result.unknown[index] = str(cell)
+            continue
+        if fld in result.columns:
+            result.duplicates.setdefault(fld, []).append(index)
+        else:
+            result.columns[fld] = index
+    return result

@@ -1,0 +1,375 @@
+"""Read a tracker workbook with python-calamine: find tracker sheets by their headers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+
+from wellled_xl import errors
+from wellled_xl.headers import HeaderMap, field_for, map_headers, normalise
+from wellled_xl.model import (
+    DEFAULT_KLOES,
+    DEFAULT_LEGEND,
+    SETTINGS_LABELS,
+    Finding,
+    Kloe,
+    Lead,
+    Legend,
+    LegendEntry,
+    Record,
+    Settings,
+    Tracker,
+)
+
+# How far down a sheet the header row may sit below a title block.
+HEADER_SEARCH_ROWS = 30
+
+# A KLOE band row: "KLOE W1: Is there ...", "W3: Is there ...", "Well-led W8 - ...".
+_BAND = re.compile(r"^\s*(?:kloe\s*|well[- ]?led\s*)?(W[1-8])\b\s*[:.\-–]?\s*(.*)$", re.I | re.S)
+_LONE_REF = re.compile(r"^[A-Za-z]{0,4}\d+(?:\.\d+)*[a-z]{0,2}\.?$")
+_HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
+_TRUE_WORDS = {"yes", "y", "true", "1", "complete", "x", "✓"}
+
+
+def column_letter(index: int) -> str:
+    """0-based column index to its Excel letters: 0 -> A, 27 -> AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _text(value: Any) -> str:
+    """A cell as the text a person sees (numbers without a needless '.0')."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def open_workbook(path: str | Path) -> python_calamine.CalamineWorkbook:
+    """Open a workbook for reading, turning every failure into one clear error."""
+    source = Path(path)
+    if not source.exists():
+        raise errors.UnusableWorkbook(source, "no such file")
+    if source.is_dir():
+        raise errors.UnusableWorkbook(source, "is a folder, not a workbook")
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(source))
+    except python_calamine.PasswordError as exc:
+        raise errors.NotAWorkbook(
+            source, "the workbook is password-protected; save an unencrypted copy"
+        ) from exc
+    except (python_calamine.CalamineError, OSError, ValueError) as exc:
+        raise errors.NotAWorkbook(
+            source, f"not a readable Excel workbook (.xlsx/.xlsm) ({exc})"
+        ) from exc
+
+
+def _sheet_rows(book: python_calamine.CalamineWorkbook, name: str, path: Path) -> list[list[Any]]:
+    try:
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (python_calamine.CalamineError, ValueError) as exc:
+        raise errors.NotAWorkbook(path, f"sheet {name!r} cannot be read ({exc})") from exc
+
+
+def _find_header(rows: list[list[Any]]) -> tuple[int, HeaderMap] | None:
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        header = map_headers(row)
+        if header.looks_like_tracker():
+            return index, header
+    return None
+
+
+def _register_header(rows: list[list[Any]], wanted: set[str]) -> tuple[int, dict[str, int]] | None:
+    """Find a register's header row: every wanted (normalised) label present."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        labels = {normalise(cell): col for col, cell in enumerate(row) if not _blank(cell)}
+        if wanted <= labels.keys():
+            return index, labels
+    return None
+
+
+def _band_or_group(row: list[Any], header: HeaderMap) -> tuple[str, str | None] | None:
+    """('band', 'W3') for a KLOE band row, ('group', None) for a heading row, None for data.
+
+    A band or group row holds one piece of text (merged cells read as one value) and no
+    lead, RAG or date: "KLOE W1: Is there ...", "May 2012", "Part B findings".
+    """
+    filled = [(col, cell) for col, cell in enumerate(row) if not _blank(cell)]
+    if not filled:
+        return None
+    values = {_text(cell) for _, cell in filled}
+    if len(values) != 1:
+        return None
+    text = values.pop()
+    match = _BAND.match(text)
+    if match and (match.group(2) or len(text) <= 6) and not _looks_like_action_ref(text):
+        return "band", match.group(1).upper()
+    column = filled[0][0]
+    data_columns = {header.columns.get(f) for f in ("lead", "rag", "progress")}
+    if column in data_columns:
+        return None
+    if column == header.columns.get("ref") and _LONE_REF.match(text):
+        return None  # a lone ref ("W4c", "12"): a record with everything else missing
+    return "group", None
+
+
+def _looks_like_action_ref(text: str) -> bool:
+    return re.fullmatch(r"W[1-8][a-z]{1,2}\d*", text.strip()) is not None
+
+
+def _is_header_repeat(row: list[Any], header: HeaderMap) -> bool:
+    """A header row repeated below (page breaks copied from a Word paper)."""
+    hits = sum(1 for col in header.columns.values() if col < len(row) and field_for(row[col]))
+    return hits >= max(3, len(header.columns) - 1)
+
+
+def _read_tracker_sheet(
+    name: str, rows: list[list[Any]], found: tuple[int, HeaderMap], findings: list[Finding]
+) -> list[Record]:
+    header_index, header = found
+    header_row = header_index + 1
+    for fld, extra in header.duplicates.items():
+        first = column_letter(header.columns[fld])
+        for col in extra:
+            findings.append(
+                Finding(
+                    sheet=name,
+                    cell=f"{column_letter(col)}{header_row}",
+                    row=header_row,
+                    ref="",
+                    field=fld,
+                    value=_text(rows[header_index][col]),
+                    rule="header-duplicate",
+                    severity="warning",
+                    message=(
+                        f"Column {column_letter(col)} is another {fld.replace('_', ' ')} "
+                        f"column; only column {first} was read."
+                    ),
+                    suggestion="Rename or remove the extra column.",
+                )
+            )
+    columns = {fld: column_letter(col) for fld, col in header.columns.items()}
+    records: list[Record] = []
+    band: str | None = None
+    for index in range(header_index + 1, len(rows)):
+        row = rows[index]
+        kind = _band_or_group(row, header)
+        if kind is not None:
+            if kind[0] == "band":
+                band = kind[1]
+            continue
+        if all(_blank(cell) for cell in row) or _is_header_repeat(row, header):
+            continue
+        values = {
+            fld: (row[col] if col < len(row) else "")
+            for fld, col in header.columns.items()
+        }
+        records.append(
+            Record(
+                part="B" if header.part == "B" else "A",
+                sheet=name,
+                row=index + 1,
+                values=values,
+                columns=columns,
+                kloe_band=band,
+            )
+        )
+    return records
+
+
+def _legend(rows: list[list[Any]], sheet: str, findings: list[Finding]) -> Legend | None:
+    found = _register_header(rows, {"code", "meaning"})
+    if found is None:
+        return None
+    index, labels = found
+    entries: list[LegendEntry] = []
+    for offset, row in enumerate(rows[index + 1 :], start=index + 2):
+        cell = row[labels["code"]] if labels["code"] < len(row) else ""
+        code = _text(cell)
+        if not code:
+            continue
+        colour = "D9D9D9"
+        if "colour" in labels or "color" in labels:
+            col = labels.get("colour", labels.get("color"))
+            raw = _text(row[col]) if col < len(row) else ""
+            match = _HEX.match(raw)
+            if match:
+                colour = match.group(1).upper()
+            elif raw:
+                findings.append(
+                    Finding(sheet, f"{column_letter(col)}{offset}", offset, code, "colour", raw,
+                            "legend-colour", "warning",
+                            f"Colour {raw!r} for {code} is not a hex colour such as 00B050; "
+                            "grey is used.", "Type six hex digits, e.g. 00B050 for green.")
+                )
+        complete = False
+        if "complete" in labels and labels["complete"] < len(row):
+            complete = _text(row[labels["complete"]]).lower() in _TRUE_WORDS
+        meaning_col = labels["meaning"]
+        meaning = _text(row[meaning_col]) if meaning_col < len(row) else ""
+        entries.append(LegendEntry(code, meaning, colour, complete))
+    return Legend(tuple(entries)) if entries else None
+
+
+def _leads(rows: list[list[Any]]) -> tuple[Lead, ...] | None:
+    found = _register_header(rows, {"initials"})
+    if found is None:
+        return None
+    index, labels = found
+
+    def get(row: list[Any], key: str) -> str:
+        col = labels.get(key)
+        return _text(row[col]) if col is not None and col < len(row) else ""
+
+    leads = tuple(
+        Lead(get(row, "initials"), get(row, "name"), get(row, "role"), get(row, "email"))
+        for row in rows[index + 1 :]
+        if get(row, "initials")
+    )
+    return leads
+
+
+def _kloes(rows: list[list[Any]]) -> tuple[Kloe, ...] | None:
+    found = _register_header(rows, {"kloe", "question"})
+    if found is None:
+        return None
+    index, labels = found
+    kloes = []
+    for row in rows[index + 1 :]:
+        code = _text(row[labels["kloe"]]) if labels["kloe"] < len(row) else ""
+        question = _text(row[labels["question"]]) if labels["question"] < len(row) else ""
+        if code:
+            kloes.append(Kloe(code.upper(), question))
+    return tuple(kloes) or None
+
+
+def _settings(rows: list[list[Any]]) -> Settings | None:
+    found = _register_header(rows, {"setting", "value"})
+    if found is None:
+        return None
+    index, labels = found
+    by_label = {normalise(label): attr for label, attr in SETTINGS_LABELS}
+    values: dict[str, Any] = {}
+    for row in rows[index + 1 :]:
+        if labels["setting"] >= len(row) or labels["value"] >= len(row):
+            continue
+        attr = by_label.get(normalise(row[labels["setting"]]))
+        value = row[labels["value"]]
+        if attr is None or _blank(value):
+            continue
+        if attr == "as_at":
+            if isinstance(value, datetime):
+                values[attr] = value.date()
+            elif isinstance(value, date):
+                values[attr] = value
+            else:
+                try:
+                    values[attr] = date.fromisoformat(_text(value))
+                except ValueError:
+                    continue
+        elif attr == "review_period_months":
+            try:
+                values[attr] = int(float(_text(value)))
+            except ValueError:
+                continue
+        else:
+            values[attr] = _text(value)
+    return Settings(**values)
+
+
+def _workbook_finding(rule: str, message: str, suggestion: str = "") -> Finding:
+    """A finding about the workbook as a whole: no sheet, no cell."""
+    return Finding("", "", None, "", "", "", rule, "warning", message, suggestion)
+
+
+def read_tracker(path: str | Path) -> Tracker:
+    """Read every tracker sheet and register of a workbook into a `Tracker`."""
+    source = Path(path)
+    book = open_workbook(source)
+    findings: list[Finding] = []
+    records: list[Record] = []
+    legend: Legend | None = None
+    leads: tuple[Lead, ...] | None = None
+    kloes: tuple[Kloe, ...] | None = None
+    settings: Settings | None = None
+    tracker_sheets: list[str] = []
+    try:
+        for name in book.sheet_names:
+            rows = _sheet_rows(book, name, source)
+            found = _find_header(rows)
+            if found is not None:
+                tracker_sheets.append(name)
+                records.extend(_read_tracker_sheet(name, rows, found, findings))
+                continue
+            legend = legend or _legend(rows, name, findings)
+            leads = leads if leads is not None else _leads(rows)
+            kloes = kloes or _kloes(rows)
+            settings = settings or _settings(rows)
+    finally:
+        book.close()
+    if not tracker_sheets:
+        raise errors.NoTrackerSheet(
+            source,
+            "no sheet has a tracker header row (looked for a row with an action column and "
+            f"two of ref, lead, RAG, progress, due date in the first {HEADER_SEARCH_ROWS} rows)",
+        )
+    tracker = Tracker(path=str(source), records=records, findings=findings)
+    if legend is None:
+        findings.append(
+            _workbook_finding(
+                "no-legend",
+                "No Legend sheet (Code | Meaning | Colour | Complete): RAG values were checked "
+                f"against the default scale {', '.join(DEFAULT_LEGEND.codes)}.",
+                "Add a Legend sheet so the scale is your board's own.",
+            )
+        )
+    else:
+        tracker.legend = legend
+    if leads is None:
+        findings.append(
+            _workbook_finding(
+                "no-leads-register",
+                "No Leads register (Initials | Name | Role | Email): leads were not checked "
+                "against a list of people.",
+                "Add a Leads sheet listing each lead's initials.",
+            )
+        )
+    else:
+        tracker.leads = leads
+        tracker.has_leads_register = True
+    if kloes is None:
+        findings.append(
+            _workbook_finding(
+                "no-kloe-list",
+                "No KLOE sheet (KLOE | Question): the well-led framework's W1–W8 questions "
+                "were used.",
+            )
+        )
+    else:
+        tracker.kloes = kloes
+    if settings is None:
+        findings.append(
+            _workbook_finding(
+                "no-settings",
+                "No Settings sheet (Setting | Value): no as-at date or paper titles in the "
+                "workbook; the as-at date comes from --as-at or today.",
+            )
+        )
+    else:
+        tracker.settings = settings
+    return tracker

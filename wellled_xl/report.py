@@ -1,0 +1,121 @@
+"""The validation report: findings and overdue actions, as JSON or as text for a terminal."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from wellled_xl.model import Action, Finding, Tracker
+
+
+@dataclass
+class Report:
+    """What validation found in one tracker, as at one date."""
+
+    tracker: Tracker
+    as_at: date
+    actions: list[Action]
+    findings: list[Finding]
+    paths: dict[str, str] = field(default_factory=dict)  # outputs written, by kind
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    @property
+    def overdue(self) -> list[Action]:
+        """Overdue actions, most overdue first, then in tracker order."""
+        late = [a for a in self.actions if a.is_overdue]
+        return sorted(late, key=lambda a: (-a.days_overdue, a.part, a.row))
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of `validate --json` (dates ISO 8601)."""
+        document: dict[str, Any] = {
+            "tracker": self.tracker.path,
+            "as_at": self.as_at.isoformat(),
+            "summary": {
+                "actions": len(self.actions),
+                "errors": self.errors,
+                "warnings": self.warnings,
+                "overdue": len(self.overdue),
+            },
+            "findings": [_jsonable(f.to_dict()) for f in self.findings],
+            "overdue": [
+                {
+                    "sheet": a.sheet,
+                    "ref": a.ref,
+                    "lead": a.lead,
+                    "rag": a.rag,
+                    "due_date": a.due_date.isoformat() if a.due_date else None,
+                    "days_overdue": a.days_overdue,
+                    "slipped": a.slipped,
+                }
+                for a in self.overdue
+            ],
+        }
+        if self.paths:
+            document["paths"] = dict(self.paths)
+        return document
+
+    def render_text(self, colour: bool = False) -> str:
+        """A report for a person at a terminal: by sheet, then by lead, with counts."""
+        red, amber, bold, reset = ("\033[31m", "\033[33m", "\033[1m", "\033[0m") if colour else (
+            "", "", "", ""
+        )
+        lines = [
+            f"{bold}{self.tracker.path}{reset} as at {self.as_at:%d %B %Y}",
+            f"{len(self.actions)} actions, {self.errors} errors, {self.warnings} warnings, "
+            f"{len(self.overdue)} overdue",
+        ]
+        by_sheet: dict[str, list[Finding]] = defaultdict(list)
+        for finding in self.findings:
+            by_sheet[finding.sheet].append(finding)
+        lead_of = {(a.sheet, a.row): a.lead or "(no lead)" for a in self.actions}
+        for sheet, findings in by_sheet.items():
+            counts = Counter(f.severity for f in findings)
+            lines += ["", f"{bold}{sheet or 'Workbook'}{reset}: {counts['error']} errors, "
+                      f"{counts['warning']} warnings"]
+            by_lead: dict[str, list[Finding]] = defaultdict(list)
+            for finding in findings:
+                by_lead[lead_of.get((sheet, finding.row), "")].append(finding)
+            for lead, items in by_lead.items():
+                if lead:
+                    lines.append(f"  {bold}{lead}{reset} ({len(items)})")
+                for f in items:
+                    tint = red if f.severity == "error" else amber
+                    where = f.cell or "-"
+                    lines.append(f"    {tint}{f.severity:<7}{reset} {where:<6} {f.rule:<24} "
+                                 f"{f.message}")
+                    if f.suggestion:
+                        lines.append(f"    {'':<7} {'':<6} {'':<24} → {f.suggestion}")
+        if self.overdue:
+            lines += ["", f"{bold}Overdue{reset} (due before {self.as_at:%d %b %Y}, not complete)"]
+            for a in self.overdue:
+                slipped = ", slipped" if a.slipped else ""
+                lines.append(
+                    f"  {a.ref:<6} {a.lead:<14} {a.rag:<4} due {a.due_date:%d %b %Y}  "
+                    f"{red}{a.days_overdue} days overdue{reset}{slipped}"
+                )
+        return "\n".join(lines)
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """Findings keep cell values as read; dates become ISO text, numbers stay numbers."""
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            value = str(value)
+        out[key] = value
+    return out

@@ -111,8 +111,8 @@ def field_for(header: object) -> str | None:
     if key in _LOOKUP:
         return _LOOKUP[key]
     # "RAG status (G / A/G / A/R)" or "Lead (initials)": try the words before a bracket.
-    head = key.split("(")[0].strip()
-    return _LOOKUP.get(head)
+    head = normalise(str(header).split("(")[0])
+    return _LOOKUP.get(head) if head else None
 
 
 @dataclass

@@ -1,0 +1,144 @@
+"""Reading trusts' own trackers: header rows below titles, bands, group rows, registers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from trackers import LEADS, LEGEND, TRUST_HEADER, trust_tracker, write_rows
+
+from wellled_xl import errors
+from wellled_xl.read import column_letter, read_tracker
+
+
+def test_header_below_a_title_block_and_rows_keep_their_excel_row(tmp_path: Path) -> None:
+    path = trust_tracker(
+        tmp_path / "t.xlsx",
+        [
+            ["KLOE W1: Is there the leadership capacity?"],
+            ["W1a", "Coaching", "March 2019 July 2019", "RG", "75 enrolees", "80 people", "A/G"],
+            [],
+            ["W2: Is there a clear vision?"],
+            ["W2a", "Plans", "March 2019", "TL", "As per plan", "On track", "G"],
+        ],
+    )
+    tracker = read_tracker(path)
+    assert [(r.row, r.values["ref"], r.kloe_band) for r in tracker.records] == [
+        (6, "W1a", "W1"),
+        (9, "W2a", "W2"),
+    ]
+    first = tracker.records[0]
+    assert first.cell("lead") == "D6"
+    assert first.values["timescale"] == "March 2019 July 2019"
+    assert first.part == "A"
+
+
+def test_group_rows_and_repeated_headers_are_not_actions(tmp_path: Path) -> None:
+    path = trust_tracker(
+        tmp_path / "t.xlsx",
+        [
+            ["May 2012"],
+            ["1", "Fix", "31/05/2012", "RG", "m", "p", "G"],
+            TRUST_HEADER,
+            ["Part B findings follow"],
+            ["2", "Fix again", "30/06/2012", "RG", "m", "p", "G"],
+        ],
+    )
+    assert [r.values["ref"] for r in read_tracker(path).records] == ["1", "2"]
+
+
+def test_a_lone_ref_is_a_record_with_everything_else_missing(tmp_path: Path) -> None:
+    path = trust_tracker(tmp_path / "t.xlsx", [["W4c"]])
+    records = read_tracker(path).records
+    assert len(records) == 1 and records[0].values["ref"] == "W4c"
+
+
+def test_part_b_sheet_found_by_headers_whatever_its_name_or_position(tmp_path: Path) -> None:
+    path = write_rows(
+        tmp_path / "t.xlsx",
+        [["notes only"]],
+        title="Cover",
+        extra_sheets={
+            "Sheet7": [
+                ["No.", "CQC finding", "Planned action", "Progress", "Lead", "RAG"],
+                [1, "Leaders not visible", "Walkabouts", "Started", "RW", "AG"],
+            ]
+        },
+    )
+    tracker = read_tracker(path)
+    assert [(r.sheet, r.part, r.values["finding"]) for r in tracker.records] == [
+        ("Sheet7", "B", "Leaders not visible")
+    ]
+
+
+def test_registers_are_read_and_missing_ones_become_warnings(tmp_path: Path) -> None:
+    bare = read_tracker(trust_tracker(tmp_path / "bare.xlsx", []))
+    assert {f.rule for f in bare.findings} == {
+        "no-legend",
+        "no-leads-register",
+        "no-kloe-list",
+        "no-settings",
+    }
+    assert all(f.severity == "warning" for f in bare.findings)
+    full = read_tracker(
+        trust_tracker(
+            tmp_path / "full.xlsx",
+            [],
+            extra_sheets={
+                "Legend": LEGEND,
+                "Leads": LEADS,
+                "Settings": [["Setting", "Value"], ["As-at date", date(2019, 9, 30)]],
+            },
+        )
+    )
+    assert full.legend.codes == ("G", "A/G", "A/R")
+    assert full.legend.is_complete("G") and not full.legend.is_complete("A/G")
+    assert [lead.initials for lead in full.leads] == ["RG", "TL"]
+    assert full.settings.as_at == date(2019, 9, 30)
+    assert {f.rule for f in full.findings} == {"no-kloe-list"}
+
+
+def test_duplicate_header_is_reported_and_the_first_column_read(tmp_path: Path) -> None:
+    path = write_rows(
+        tmp_path / "t.xlsx",
+        [
+            ["Ref", "Action", "Lead", "Owner", "RAG", "Progress"],
+            ["W1a", "Do it", "RG", "TL", "G", "Done"],
+        ],
+    )
+    tracker = read_tracker(path)
+    assert tracker.records[0].values["lead"] == "RG"
+    dup = [f for f in tracker.findings if f.rule == "header-duplicate"]
+    assert [(f.sheet, f.cell, f.value) for f in dup] == [("Action plan", "D1", "Owner")]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"this is not a workbook", "not a readable Excel workbook"),
+        (b"PK\x03\x04truncated", "not a readable Excel workbook"),
+    ],
+)
+def test_unusable_files_raise_one_clear_error(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(errors.NotAWorkbook) as caught:
+        read_tracker(path)
+    assert reason in str(caught.value) and "bad.xlsx" in str(caught.value)
+
+
+def test_a_workbook_with_no_tracker_sheet(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "t.xlsx", [["Budget", "Amount"], ["Pens", 3]])
+    with pytest.raises(errors.NoTrackerSheet):
+        read_tracker(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(errors.UnusableWorkbook, match="no such file"):
+        read_tracker(tmp_path / "nope.xlsx")
+
+
+@pytest.mark.parametrize(("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ")])
+def test_column_letters(index: int, letters: str) -> None:
+    assert column_letter(index) == letters

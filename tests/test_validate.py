@@ -1,0 +1,243 @@
+"""Validation rules on trusts' trackers: every finding placed, worded and coded."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from trackers import LEADS, LEGEND, trust_tracker
+
+from wellled_xl.model import DEFAULT_LEGEND, Legend, LegendEntry
+from wellled_xl.read import read_tracker
+from wellled_xl.rules import RULES
+from wellled_xl.validate import split_leads, suggest_rag, validate
+
+AS_AT = date(2019, 9, 30)
+REGISTERS = {"Legend": LEGEND, "Leads": LEADS}
+
+
+def findings_for(tmp_path: Path, rows, registers=REGISTERS):
+    tracker = read_tracker(trust_tracker(tmp_path / "t.xlsx", rows, extra_sheets=registers))
+    return validate(tracker, AS_AT)
+
+
+def rules_at(report) -> set[tuple[str, str]]:
+    return {(f.cell, f.rule) for f in report.findings if f.row is not None}
+
+
+def test_a_clean_row_has_no_findings(tmp_path: Path) -> None:
+    report = findings_for(
+        tmp_path, [["W1a", "Coaching", "March 2020", "RG", "75 enrolees", "On track", "A/G"]]
+    )
+    assert rules_at(report) == set()
+    assert report.exit_code == 0
+
+
+def test_rag_not_in_legend_is_an_error_with_a_suggestion_never_applied(tmp_path: Path) -> None:
+    report = findings_for(
+        tmp_path,
+        [
+            ["W1a", "a", "March 2020", "RG", "m", "p", "AG"],
+            ["W1b", "b", "March 2020", "RG", "m", "p", "green"],
+            ["W1c", "c", "March 2020", "RG", "m", "p", "R"],
+        ],
+    )
+    rag = {f.ref: f for f in report.findings if f.rule == "rag-unknown"}
+    assert rag["W1a"].cell == "G5" and rag["W1a"].suggestion == "Did you mean 'A/G'?"
+    assert rag["W1b"].suggestion == "Did you mean 'G'?"
+    assert "add 'R' to the Legend sheet" in rag["W1c"].suggestion
+    assert all(f.severity == "error" for f in rag.values())
+    assert [a.rag for a in report.actions] == ["AG", "green", "R"]  # never changed
+    assert report.exit_code == 1
+
+
+def test_leads_are_split_and_checked_against_the_register(tmp_path: Path) -> None:
+    report = findings_for(
+        tmp_path,
+        [
+            ["W1a", "a", "March 2020", "RG / TL", "m", "p", "G"],
+            ["W1b", "b", "March 2020", "RG & XX", "m", "p", "G"],
+            ["W1c", "c", "March 2020", "Varied", "m", "p", "G"],
+            ["W1d", "d", "March 2020", "DoF", "m", "p", "G"],
+            ["W1e", "e", "March 2020", "rg", "m", "p", "G"],
+        ],
+    )
+    assert rules_at(report) == {
+        ("D5", "lead-multiple"),
+        ("D6", "lead-multiple"),
+        ("D6", "lead-unknown"),
+        ("D7", "lead-not-person"),
+    }
+    unknown = next(f for f in report.findings if f.rule == "lead-unknown")
+    assert "'XX'" in unknown.message
+
+
+def test_without_a_register_leads_are_not_checked_but_people_still_are(tmp_path: Path) -> None:
+    report = findings_for(
+        tmp_path,
+        [
+            ["W1a", "a", "March 2020", "ZZ", "m", "p", "G"],
+            ["W1b", "b", "March 2020", "All", "m", "p", "G"],
+        ],
+        registers={"Legend": LEGEND},
+    )
+    assert rules_at(report) == {("D6", "lead-not-person")}
+    assert "no-leads-register" in {f.rule for f in report.findings}
+
+
+def test_dates_that_cannot_be_read_are_quoted(tmp_path: Path) -> None:
+    report = findings_for(
+        tmp_path,
+        [
+            ["W1a", "a", "Soonish", "RG", "m", "p", "A/G"],
+            ["W1b", "b", "Ongoing", "RG", "m", "p", "A/G"],
+            ["W1c", "c", "", "RG", "m", "p", "A/G"],
+        ],
+    )
+    assert rules_at(report) == {
+        ("C5", "date-unreadable"),
+        ("C6", "date-not-a-date"),
+        ("C7", "required"),
+    }
+    unreadable = next(f for f in report.findings if f.rule == "date-unreadable")
+    assert '"Soonish"' in unreadable.message and unreadable.value == "Soonish"
+
+
+def test_revised_date_before_original(tmp_path: Path) -> None:
+    report = findings_for(tmp_path, [["W1a", "a", "July 2019 March 2019", "RG", "m", "p", "A/G"]])
+    assert rules_at(report) == {("C5", "date-order")}
+
+
+def test_progress_placeholders_and_cross_references(tmp_path: Path) -> None:
+    report = findings_for(
+        tmp_path,
+        [
+            ["W1a", "a", "March 2020", "RG", "m", "UPDATE AWAITED", "A/G"],
+            ["W1b", "b", "March 2020", "RG", "m", "Work began. UPDATE AWAITED", "A/G"],
+            ["W1c", "c", "March 2020", "RG", "m", "-", "A/G"],
+            ["W1d", "d", "March 2020", "RG", "m", "As per item W1a above.", "A/G"],
+            ["W1e", "e", "March 2020", "RG", "m", "See item 99", "A/G"],
+            ["W1f", "f", "March 2020", "RG", "m", "", "A/G"],
+        ],
+    )
+    assert rules_at(report) == {
+        ("F5", "progress-placeholder"),
+        ("F6", "progress-placeholder"),
+        ("F7", "progress-placeholder"),
+        ("F8", "progress-cross-reference"),
+        ("F9", "progress-cross-reference"),
+        ("F10", "progress-missing"),
+    }
+    missing_target = next(f for f in report.findings if f.ref == "W1e")
+    assert "does not exist" in missing_target.message
+    assert all(f.severity == "warning" for f in report.findings)
+
+
+def test_refs_duplicate_format_and_kloe(tmp_path: Path) -> None:
+    report = findings_for(
+        tmp_path,
+        [
+            ["KLOE W1: Is there leadership?"],
+            ["W1a", "a", "March 2020", "RG", "m", "p", "G"],
+            ["W1a", "b", "March 2020", "RG", "m", "p", "G"],
+            ["W2a", "c", "March 2020", "RG", "m", "p", "G"],
+            ["Action 4", "d", "March 2020", "RG", "m", "p", "G"],
+        ],
+    )
+    assert rules_at(report) == {
+        ("A6", "ref-duplicate"),
+        ("A7", "ref-duplicate"),
+        ("A8", "kloe-mismatch"),
+        ("A9", "ref-format"),
+    }
+
+
+def test_overdue_slipped_and_complete(tmp_path: Path) -> None:
+    report = findings_for(
+        tmp_path,
+        [
+            ["W1a", "a", "March 2019 July 2019", "RG", "m", "p", "A/G"],
+            ["W1b", "b", "February 2019", "RG", "m", "p", "G"],
+            ["W1c", "c", "September 2019", "RG", "m", "p", "A/R"],
+            ["W1d", "d", "August 2019", "RG", "m", "p", "A/R"],
+        ],
+    )
+    assert [(a.ref, a.due_date, a.days_overdue, a.slipped) for a in report.overdue] == [
+        ("W1d", date(2019, 8, 31), 30, False),
+        ("W1a", date(2019, 7, 31), 61, True),
+    ][::-1]
+    document = report.to_dict()
+    # Only the two workbook warnings: no KLOE sheet, no Settings sheet.
+    assert document["summary"] == {"actions": 4, "errors": 0, "warnings": 2, "overdue": 2}
+    assert document["overdue"][0] == {
+        "sheet": "Action plan",
+        "ref": "W1a",
+        "lead": "RG",
+        "rag": "A/G",
+        "due_date": "2019-07-31",
+        "days_overdue": 61,
+        "slipped": True,
+    }
+
+
+def test_stale_last_updated(tmp_path: Path) -> None:
+    header = ["Ref", "Action", "Due date", "Lead", "Success measure", "Progress", "RAG", "Updated"]
+    rows = [
+        header,
+        ["W1a", "a", date(2020, 3, 31), "RG", "m", "p", "A/G", date(2019, 1, 5)],
+        ["W1b", "b", date(2020, 3, 31), "RG", "m", "p", "A/G", date(2019, 9, 1)],
+    ]
+    from trackers import write_rows
+
+    path = write_rows(tmp_path / "t.xlsx", rows, extra_sheets=REGISTERS)
+    report = validate(read_tracker(path), AS_AT)
+    assert rules_at(report) == {("H2", "progress-stale")}
+
+
+def test_every_rule_code_used_is_documented(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for code in RULES:
+        assert f"`{code}`" in readme, f"rule {code} is not documented in README.md"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("AG", "A/G"),
+        ("ag", "A/G"),
+        ("A/G", "A/G"),
+        ("amber/green", "A/G"),
+        ("Amber-Green", "A/G"),
+        ("Green", "G"),
+        ("g", "G"),
+        ("amber red", "A/R"),
+        ("Amber", ""),
+        ("Purple", ""),
+    ],
+)
+def test_suggest_rag(typed: str, expected: str) -> None:
+    legend = Legend(tuple(e for e in DEFAULT_LEGEND.entries if e.code != "R"))
+    assert suggest_rag(typed, legend) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["G", "A/G", "A/R", "R", "B"]), st.sampled_from([str.lower, str.upper]))
+def test_suggestion_is_always_a_legend_code(code: str, case) -> None:
+    legend = Legend(
+        (
+            *DEFAULT_LEGEND.entries,
+            LegendEntry("B", "Complete and evidenced", "0070C0", True),
+        )
+    )
+    assert suggest_rag(case(code), legend) in legend.codes
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.from_regex(r"[A-Z][A-Za-z]{1,3}", fullmatch=True), min_size=1, max_size=4),
+       st.sampled_from([" / ", "/", ", ", " & ", " and "]))
+def test_split_leads_round_trips(initials: list[str], joiner: str) -> None:
+    initials = [i for i in initials if i.lower() != "and"] or ["RG"]
+    assert split_leads(joiner.join(initials)) == tuple(initials)

@@ -12,7 +12,6 @@ import python_calamine
 from wellled_xl import errors
 from wellled_xl.headers import HeaderMap, field_for, map_headers, normalise
 from wellled_xl.model import (
-    DEFAULT_KLOES,
     DEFAULT_LEGEND,
     SETTINGS_LABELS,
     Finding,
@@ -175,10 +174,7 @@ def _read_tracker_sheet(
             continue
         if all(_blank(cell) for cell in row) or _is_header_repeat(row, header):
             continue
-        values = {
-            fld: (row[col] if col < len(row) else "")
-            for fld, col in header.columns.items()
-        }
+        values = {fld: (row[col] if col < len(row) else "") for fld, col in header.columns.items()}
         records.append(
             Record(
                 part="B" if header.part == "B" else "A",
@@ -212,10 +208,19 @@ def _legend(rows: list[list[Any]], sheet: str, findings: list[Finding]) -> Legen
                 colour = match.group(1).upper()
             elif raw:
                 findings.append(
-                    Finding(sheet, f"{column_letter(col)}{offset}", offset, code, "colour", raw,
-                            "legend-colour", "warning",
-                            f"Colour {raw!r} for {code} is not a hex colour such as 00B050; "
-                            "grey is used.", "Type six hex digits, e.g. 00B050 for green.")
+                    Finding(
+                        sheet,
+                        f"{column_letter(col)}{offset}",
+                        offset,
+                        code,
+                        "colour",
+                        raw,
+                        "legend-colour",
+                        "warning",
+                        f"Colour {raw!r} for {code} is not a hex colour such as 00B050; "
+                        "grey is used.",
+                        "Type six hex digits, e.g. 00B050 for green.",
+                    )
                 )
         complete = False
         if "complete" in labels and labels["complete"] < len(row):

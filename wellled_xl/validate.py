@@ -22,17 +22,53 @@ _LEAD_SPLIT = re.compile(r"\s*(?:/|,|;|&|\+|\band\b)\s*", re.I)
 # Words that name no accountable person.
 NOT_A_PERSON = frozenset(
     {
-        "varied", "various", "all", "tbc", "tba", "n/a", "na", "none", "unknown", "?", "-",
-        "multiple", "several", "shared", "everyone", "team", "exec team", "executive team",
-        "all execs", "all directors", "board", "vacant", "various leads", "all leads",
+        "varied",
+        "various",
+        "all",
+        "tbc",
+        "tba",
+        "n/a",
+        "na",
+        "none",
+        "unknown",
+        "?",
+        "-",
+        "multiple",
+        "several",
+        "shared",
+        "everyone",
+        "team",
+        "exec team",
+        "executive team",
+        "all execs",
+        "all directors",
+        "board",
+        "vacant",
+        "various leads",
+        "all leads",
     }
 )
 # Progress text that is no update at all.
 PLACEHOLDERS = frozenset(
     {
-        "update awaited", "awaiting update", "tbc", "tba", "-", "--", "n/a", "na", "none",
-        "to follow", "update to follow", "no update", "no update received", "?", "...",
-        "see above", "pending", "awaited",
+        "update awaited",
+        "awaiting update",
+        "tbc",
+        "tba",
+        "-",
+        "--",
+        "n/a",
+        "na",
+        "none",
+        "to follow",
+        "update to follow",
+        "no update",
+        "no update received",
+        "?",
+        "...",
+        "see above",
+        "pending",
+        "awaited",
     }
 )
 _AWAITED = re.compile(r"\b(?:update awaited|awaiting (?:an )?update|update to follow)\b", re.I)
@@ -240,9 +276,11 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
                 _check(
                     "lead-unknown",
                     leads_all(
-                        lambda p: not tracker.has_leads_register
-                        or p.lower() in NOT_A_PERSON
-                        or p.lower() in known
+                        lambda p: (
+                            not tracker.has_leads_register
+                            or p.lower() in NOT_A_PERSON
+                            or p.lower() in known
+                        )
                     ),
                 ),
                 _check("lead-multiple", lambda s: s.map(lambda t: len(split_leads(t)) <= 1)),
@@ -262,8 +300,9 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
                 _check("progress-missing", filled),
                 _check(
                     "progress-placeholder",
-                    lambda s: ~filled(s)
-                    | ~(s.str.lower().isin(PLACEHOLDERS) | s.str.contains(_AWAITED)),
+                    lambda s: (
+                        ~filled(s) | ~(s.str.lower().isin(PLACEHOLDERS) | s.str.contains(_AWAITED))
+                    ),
                 ),
                 _check(
                     "progress-cross-reference",
@@ -275,9 +314,11 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
             checks=[
                 _check(
                     "required",
-                    lambda s: ~(part_a & frame["has_due_column"])
-                    | s.map(lambda t: bool(t.dates))
-                    | _any_date_problem(frame),
+                    lambda s: (
+                        ~(part_a & frame["has_due_column"])
+                        | s.map(lambda t: bool(t.dates))
+                        | _any_date_problem(frame)
+                    ),
                 ),
                 _check("date-order", lambda s: s.map(lambda t: list(t.dates) == sorted(t.dates))),
             ]
@@ -347,7 +388,8 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
     record = row.record
     lead_text = row.texts.get("lead", "")
     chase = lead_text if lead_text and lead_text.lower() not in NOT_A_PERSON else "the lead"
-    who = row.texts.get("ref") or f"Row {record.row}"
+    ref = row.texts.get("ref", "")
+    who = (ref if record.part == "A" else f"Item {ref}") if ref else f"Row {record.row}"
     value: Any = text_of(record.values.get(fld, ""))
     label = LABELS.get(fld, fld.replace("_", " "))
     cell = record.cell(fld)
@@ -358,8 +400,10 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
             label = "the due date"
         return value, f"{who}: {label} is empty.", f"Fill in {label} in {cell}." if cell else ""
     if rule == "ref-format":
-        return value, f"{who}: ref {value!r} does not follow the W1a, W1b … pattern.", (
-            f"Use the KLOE and a letter, e.g. {row.kloe or 'W1'}a."
+        return (
+            value,
+            f"{who}: ref {value!r} does not follow the W1a, W1b … pattern.",
+            (f"Use the KLOE and a letter, e.g. {row.kloe or 'W1'}a."),
         )
     if rule == "ref-duplicate":
         others = [
@@ -367,93 +411,129 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
             for r in tracker.records
             if r.part == record.part and text_of(r.values.get("ref")) == value and r is not record
         ]
-        return value, f"Ref {value} is used again in row {', '.join(others)}.", (
-            "Give each action its own ref."
+        return (
+            value,
+            f"Ref {value} is used again in row {', '.join(others)}.",
+            ("Give each action its own ref."),
         )
     if rule == "kloe-unknown":
         known = ", ".join(k.code for k in tracker.kloes)
         return row.kloe, f"{who}: KLOE {row.kloe!r} is not on the KLOE sheet ({known}).", ""
     if rule == "kloe-missing":
-        return value, f"{who}: no KLOE, so the paper cannot place it under a KLOE band.", (
-            "Pick the KLOE (W1–W8) this action answers."
+        return (
+            value,
+            f"{who}: no KLOE, so the paper cannot place it under a KLOE band.",
+            ("Pick the KLOE (W1–W8) this action answers."),
         )
     if rule == "kloe-mismatch":
         expected = frame.at[_index_of(frame, record), "kloe_ref"]
-        return row.kloe, (
-            f"{who}: the ref says {expected} but the row is filed under {row.kloe}."
-        ), f"Check whether the ref or the KLOE is wrong (it sits under {row.kloe})."
+        return (
+            row.kloe,
+            (f"{who}: the ref says {expected} but the row is filed under {row.kloe}."),
+            f"Check whether the ref or the KLOE is wrong (it sits under {row.kloe}).",
+        )
     if rule == "rag-unknown":
         suggestion = suggest_rag(value, tracker.legend)
-        return value, f"{who}: RAG {value!r} is not on this tracker's legend ({codes}).", (
-            f"Did you mean {suggestion!r}?"
-            if suggestion
-            else f"Choose one of {codes}, or add {value!r} to the Legend sheet if the board "
-            "uses it."
+        return (
+            value,
+            f"{who}: RAG {value!r} is not on this tracker's legend ({codes}).",
+            (
+                f"Did you mean {suggestion!r}?"
+                if suggestion
+                else f"Choose one of {codes}, or add {value!r} to the Legend sheet if the board "
+                "uses it."
+            ),
         )
     if rule == "lead-not-person":
-        return value, f"{who}: lead {value!r} is not a person who can be held to account.", (
-            "Name the one executive accountable for this action."
+        return (
+            value,
+            f"{who}: lead {value!r} is not a person who can be held to account.",
+            ("Name the one executive accountable for this action."),
         )
     if rule == "lead-unknown":
         known = [lead.initials for lead in tracker.leads]
         missing = [
-            p for p in leads if p.lower() not in {k.lower() for k in known}
+            p
+            for p in leads
+            if p.lower() not in {k.lower() for k in known}
             and p.lower() not in NOT_A_PERSON
             and p.lower() not in {lead.role.lower() for lead in tracker.leads if lead.role}
         ]
         close = [m for p in missing for m in difflib.get_close_matches(p, known, n=1)]
         names = ", ".join(repr(p) for p in missing)
-        return value, f"{who}: lead {names} is not in the Leads register.", (
-            f"Did you mean {', '.join(repr(c) for c in close)}?"
-            if close
-            else "Add the lead to the Leads sheet, or correct the initials."
+        return (
+            value,
+            f"{who}: lead {names} is not in the Leads register.",
+            (
+                f"Did you mean {', '.join(repr(c) for c in close)}?"
+                if close
+                else "Add the lead to the Leads sheet, or correct the initials."
+            ),
         )
     if rule == "lead-multiple":
-        return value, f"{who}: {len(leads)} leads named ({', '.join(leads)}).", (
-            "Name one accountable lead; others can be mentioned in the progress update."
+        return (
+            value,
+            f"{who}: {len(leads)} leads named ({', '.join(leads)}).",
+            ("Name one accountable lead; others can be mentioned in the progress update."),
         )
     if rule == "date-unreadable":
-        return value, f"{who}: {row.dates.get(fld)}", (
-            "Type a date such as 31/03/2020 or a month such as March 2020."
+        return (
+            value,
+            f"{who}: {row.dates.get(fld)}",
+            ("Type a date such as 31/03/2020 or a month such as March 2020."),
         )
     if rule == "date-not-a-date":
-        return value, (
-            f"{who}: {label} says {value!r}, which is not a date, so the action cannot show "
-            "as overdue."
-        ), "Give the date by which it will be done, e.g. March 2020."
+        return (
+            value,
+            (
+                f"{who}: {label} says {value!r}, which is not a date, so the action cannot show "
+                "as overdue."
+            ),
+            "Give the date by which it will be done, e.g. March 2020.",
+        )
     if rule == "date-order":
         dates = " → ".join(d.strftime("%d %b %Y") for d in row.timescale.dates)
-        return row.timescale.text, f"{who}: a revised date is earlier than the date it revised ({dates}).", (
-            "Check the original and revised dates."
+        return (
+            row.timescale.text,
+            f"{who}: a revised date is earlier than the date it revised ({dates}).",
+            ("Check the original and revised dates."),
         )
     if rule == "measure-missing":
         return value, f"{who}: no success measure.", "Say how the board will know it worked."
     if rule == "progress-missing":
-        return value, f"{who}: no progress update.", (
-            f"Ask {chase} for this period's update."
-        )
+        return value, f"{who}: no progress update.", (f"Ask {chase} for this period's update.")
     if rule == "progress-placeholder":
         words = _AWAITED.search(value)
         shown = words.group(0) if words else value
-        return value, f"{who}: progress says {shown!r}: this period's update has not come in.", (
-            f"Ask {chase} for this period's update."
+        return (
+            value,
+            f"{who}: progress says {shown!r}: this period's update has not come in.",
+            (f"Ask {chase} for this period's update."),
         )
     if rule == "progress-cross-reference":
         target = _CROSS_REF.search(value).group(1)
         refs = {text_of(r.values.get("ref")) for r in tracker.records if r.part == record.part}
         missing = target not in refs and target.rstrip(".") not in refs
-        return value, (
-            f"{who}: progress only points to item {target}, which does not exist."
-            if missing
-            else f"{who}: progress only points to item {target}; the board sees no update "
-            "for this action itself."
-        ), "Give this action its own update, or confirm item's update covers it."
+        return (
+            value,
+            (
+                f"{who}: progress only points to item {target}, which does not exist."
+                if missing
+                else f"{who}: progress only points to item {target}; the board sees no update "
+                "for this action itself."
+            ),
+            f"Give this action its own update, or confirm item {target}'s update covers it.",
+        )
     if rule == "progress-stale":
         updated = frame.at[_index_of(frame, record), "last_updated"]
-        return updated.isoformat(), (
-            f"{who}: last updated {updated:%d %b %Y}, before this review period "
-            f"({tracker.settings.review_period_months} months)."
-        ), "Ask the lead to confirm or refresh the update."
+        return (
+            updated.isoformat(),
+            (
+                f"{who}: last updated {updated:%d %b %Y}, before this review period "
+                f"({tracker.settings.review_period_months} months)."
+            ),
+            "Ask the lead to confirm or refresh the update.",
+        )
     return value, f"{who}: {RULES[rule].checks}", ""
 
 
@@ -532,7 +612,10 @@ def _actions(tracker: Tracker, rows: list[_Row], as_at: date, bad: set[int]) -> 
 
 def _missing_columns(tracker: Tracker) -> list[Finding]:
     """A tracker sheet that lacks a required column gets one finding, not one per row."""
-    needed = {"A": ("ref", "action", "lead", "rag"), "B": ("ref", "finding", "action", "lead", "rag")}
+    needed = {
+        "A": ("ref", "action", "lead", "rag"),
+        "B": ("ref", "finding", "action", "lead", "rag"),
+    }
     findings = []
     seen: set[tuple[str, str]] = set()
     for record in tracker.records:
@@ -541,9 +624,18 @@ def _missing_columns(tracker: Tracker) -> list[Finding]:
                 continue
             seen.add((record.sheet, fld))
             findings.append(
-                Finding(record.sheet, "", None, "", fld, "", "missing-column", "error",
-                        f"Sheet {record.sheet!r} has no {LABELS[fld].removeprefix('the ')} "
-                        "column.", f"Add a column headed {fld.replace('_', ' ').title()!r}.")
+                Finding(
+                    record.sheet,
+                    "",
+                    None,
+                    "",
+                    fld,
+                    "",
+                    "missing-column",
+                    "error",
+                    f"Sheet {record.sheet!r} has no {LABELS[fld].removeprefix('the ')} column.",
+                    f"Add a column headed {fld.replace('_', ' ').title()!r}.",
+                )
             )
     return findings
 
@@ -558,14 +650,17 @@ def validate(tracker: Tracker, as_at: date) -> Report:
         frame.attrs["index_of"] = {id(row.record): i for i, row in enumerate(rows)}
         schema = build_schema(tracker, frame, as_at)
         row_findings = [
-            f for f in _findings(tracker, rows, frame, schema)
+            f
+            for f in _findings(tracker, rows, frame, schema)
             if not (f.rule == "required" and (f.sheet, f.field) in missing)
         ]
         findings.extend(row_findings)
     error_rows = {(f.sheet, f.row) for f in findings if f.severity == "error"}
     bad = {id(row.record) for row in rows if (row.record.sheet, row.record.row) in error_rows}
     actions = _actions(tracker, rows, as_at, bad)
-    return Report(tracker=tracker, as_at=as_at, actions=actions, findings=_ordered(tracker, findings))
+    return Report(
+        tracker=tracker, as_at=as_at, actions=actions, findings=_ordered(tracker, findings)
+    )
 
 
 def _ordered(tracker: Tracker, findings: list[Finding]) -> list[Finding]:

@@ -1,0 +1,79 @@
+"""The command line: exit codes, one-line errors, help text for every command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from trackers import LEADS, LEGEND, trust_tracker
+
+from wellled_xl.cli import build_parser
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wellled_xl", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def test_clean_tracker_exits_0_and_reports_on_a_terminal(tmp_path: Path) -> None:
+    path = trust_tracker(
+        tmp_path / "clean.xlsx",
+        [["W1a", "Coaching", "March 2020", "RG", "75 enrolees", "On track", "A/G"]],
+        extra_sheets={"Legend": LEGEND, "Leads": LEADS},
+    )
+    result = run("validate", str(path), "--as-at", "2019-09-30")
+    assert result.returncode == 0, result.stderr
+    assert "1 actions, 0 errors" in result.stdout
+    assert "no-settings" in result.stdout  # the workbook warnings are shown, not hidden
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"Ref,Action\nW1a,Do it\n", "not a readable Excel workbook"),
+        (b"", "not a readable Excel workbook"),
+    ],
+)
+def test_unusable_file_exits_2_with_one_line(tmp_path: Path, content: bytes, words: str) -> None:
+    path = tmp_path / "tracker.xlsx"
+    path.write_bytes(content)
+    result = run("validate", str(path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "tracker.xlsx" in lines[0] and words in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_and_bad_date_are_usage_errors(tmp_path: Path) -> None:
+    missing = run("validate", str(tmp_path / "nope.xlsx"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    bad_date = run("validate", str(tmp_path / "nope.xlsx"), "--as-at", "30/09/2019")
+    assert bad_date.returncode == 2 and "2019-09-30" in bad_date.stderr
+
+
+def test_new_tracker_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "tracker.xlsx"
+    assert run("new-tracker", str(target)).returncode == 0
+    before = target.read_bytes()
+    again = run("new-tracker", str(target))
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert target.read_bytes() == before
+    assert run("new-tracker", str(target), "--sample", "--force").returncode == 0
+    assert target.read_bytes() != before
+
+
+def test_every_command_has_help_and_a_readme_entry() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    for name, sub in commands.choices.items():
+        assert sub.description, f"{name} has no help text"
+        assert f"wellled-xl {name}" in readme, f"{name} is not in the README"

@@ -10,7 +10,7 @@ from typing import Any
 import python_calamine
 
 from wellled_xl import errors
-from wellled_xl.headers import HeaderMap, field_for, map_headers, normalise
+from wellled_xl.headers import HeaderMap, map_headers, normalise
 from wellled_xl.model import (
     DEFAULT_LEGEND,
     SETTINGS_LABELS,
@@ -131,9 +131,13 @@ def _looks_like_action_ref(text: str) -> bool:
     return re.fullmatch(r"W[1-8][a-z]{1,2}\d*", text.strip()) is not None
 
 
-def _is_header_repeat(row: list[Any], header: HeaderMap) -> bool:
-    """A header row repeated below (page breaks copied from a Word paper)."""
-    hits = sum(1 for col in header.columns.values() if col < len(row) and field_for(row[col]))
+def _is_header_repeat(row: list[Any], header_row: list[Any], header: HeaderMap) -> bool:
+    """The header row repeated below (page breaks copied from a Word paper)."""
+    hits = sum(
+        1
+        for col in header.columns.values()
+        if col < len(row) and isinstance(row[col], str) and row[col] == header_row[col]
+    )
     return hits >= max(3, len(header.columns) - 1)
 
 
@@ -172,7 +176,7 @@ def _read_tracker_sheet(
             if kind[0] == "band":
                 band = kind[1]
             continue
-        if all(_blank(cell) for cell in row) or _is_header_repeat(row, header):
+        if all(_blank(cell) for cell in row) or _is_header_repeat(row, rows[header_index], header):
             continue
         values = {fld: (row[col] if col < len(row) else "") for fld, col in header.columns.items()}
         records.append(

@@ -122,6 +122,7 @@ class _Row:
     dates: dict[str, Timescale | ValueError]
     timescale: Timescale
     kloe: str
+    index: int  # position in the frame pandera checks
 
 
 def _parse_dates(record: Record, context_year: int | None) -> tuple[dict, Timescale]:
@@ -155,7 +156,7 @@ def _last_updated(value: Any) -> date | None:
 
 def _prepare(tracker: Tracker, as_at: date) -> list[_Row]:
     rows = []
-    for record in tracker.records:
+    for index, record in enumerate(tracker.records):
         texts = {
             fld: text_of(value)
             for fld, value in record.values.items()
@@ -169,7 +170,7 @@ def _prepare(tracker: Tracker, as_at: date) -> list[_Row]:
         match = _KLOE_REF.match(ref)
         if not kloe and match:
             kloe = f"W{match.group(1)}"
-        rows.append(_Row(record, texts, dates, timescale, kloe))
+        rows.append(_Row(record, texts, dates, timescale, kloe, index))
     return rows
 
 
@@ -203,9 +204,7 @@ def _frame(rows: list[_Row], as_at: date) -> pd.DataFrame:
     }
     for fld in DATE_FIELDS:
         data[f"{fld}_parsed"] = [row.dates.get(fld) for row in rows]
-    frame = pd.DataFrame(data, dtype=object)
-    frame.attrs["as_at"] = as_at
-    return frame
+    return pd.DataFrame(data, dtype=object)
 
 
 def _check(rule: str, fn: Callable[[pd.Series], pd.Series]) -> pa.Check:
@@ -426,7 +425,7 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
             ("Pick the KLOE (W1–W8) this action answers."),
         )
     if rule == "kloe-mismatch":
-        expected = frame.at[_index_of(frame, record), "kloe_ref"]
+        expected = frame.at[row.index, "kloe_ref"]
         return (
             row.kloe,
             (f"{who}: the ref says {expected} but the row is filed under {row.kloe}."),
@@ -525,7 +524,7 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
             f"Give this action its own update, or confirm item {target}'s update covers it.",
         )
     if rule == "progress-stale":
-        updated = frame.at[_index_of(frame, record), "last_updated"]
+        updated = frame.at[row.index, "last_updated"]
         return (
             updated.isoformat(),
             (
@@ -535,10 +534,6 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
             "Ask the lead to confirm or refresh the update.",
         )
     return value, f"{who}: {RULES[rule].checks}", ""
-
-
-def _index_of(frame: pd.DataFrame, record: Record) -> int:
-    return frame.attrs["index_of"][id(record)]
 
 
 def _findings(tracker: Tracker, rows: list[_Row], frame: pd.DataFrame, schema) -> list[Finding]:
@@ -647,7 +642,6 @@ def validate(tracker: Tracker, as_at: date) -> Report:
     missing = {(f.sheet, f.field) for f in findings if f.rule == "missing-column"}
     if rows:
         frame = _frame(rows, as_at)
-        frame.attrs["index_of"] = {id(row.record): i for i, row in enumerate(rows)}
         schema = build_schema(tracker, frame, as_at)
         row_findings = [
             f

@@ -52,10 +52,8 @@ def test_sample_findings_and_overdue_are_exactly_the_papers_mess() -> None:
     document = json.loads(result.stdout)
     assert document["as_at"] == "2019-09-30"
     assert document["summary"] == {"actions": 30, "errors": 4, "warnings": 4, "overdue": 12}
-    found = [
-        (f["sheet"], f["cell"], f["row"], f["ref"], f["field"], f["rule"], f["severity"], f["value"])
-        for f in document["findings"]
-    ]
+    keys = ("sheet", "cell", "row", "ref", "field", "rule", "severity", "value")
+    found = [tuple(f[k] for k in keys) for f in document["findings"]]
     assert [f[:7] for f in found] == [e[:7] for e in EXPECTED_FINDINGS]
     for got, want in zip(found, EXPECTED_FINDINGS, strict=True):
         if want[7] is not None:

@@ -236,8 +236,10 @@ def test_suggestion_is_always_a_legend_code(code: str, case) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.from_regex(r"[A-Z][A-Za-z]{1,3}", fullmatch=True), min_size=1, max_size=4),
-       st.sampled_from([" / ", "/", ", ", " & ", " and "]))
+@given(
+    st.lists(st.from_regex(r"[A-Z][A-Za-z]{1,3}", fullmatch=True), min_size=1, max_size=4),
+    st.sampled_from([" / ", "/", ", ", " & ", " and "]),
+)
 def test_split_leads_round_trips(initials: list[str], joiner: str) -> None:
     initials = [i for i in initials if i.lower() != "and"] or ["RG"]
     assert split_leads(joiner.join(initials)) == tuple(initials)

@@ -37,8 +37,8 @@ def test_clean_tracker_exits_0_and_reports_on_a_terminal(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (b"Ref,Action\nW1a,Do it\n", "not a readable Excel workbook"),
-        (b"", "not a readable Excel workbook"),
+        (b"Ref,Action\nW1a,Do it\n", "looks like CSV or plain text"),
+        (b"", "the file is empty"),
     ],
 )
 def test_unusable_file_exits_2_with_one_line(tmp_path: Path, content: bytes, words: str) -> None:

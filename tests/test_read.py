@@ -116,8 +116,8 @@ def test_duplicate_header_is_reported_and_the_first_column_read(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"this is not a workbook", "not a readable Excel workbook"),
-        (b"PK\x03\x04truncated", "not a readable Excel workbook"),
+        (b"this is not a workbook", "looks like CSV or plain text"),
+        (b"PK\x03\x04truncated", "damaged or truncated zip"),
     ],
 )
 def test_unusable_files_raise_one_clear_error(tmp_path: Path, content: bytes, reason: str) -> None:

@@ -18,6 +18,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from wellled_xl import errors
+from wellled_xl.read import read_tracker
 from wellled_xl.refresh import (
     LOCK_NAME,
     RefreshPlan,
@@ -262,7 +263,11 @@ def test_two_good_trackers_and_a_broken_one(sample: Path, tmp_path: Path) -> Non
     log = run.stderr.splitlines()
     assert log and all(LOG_LINE.match(line) for line in log), log
     assert "\x1b[" not in run.stderr
-    assert any("broken.xlsx: unusable - not a readable Excel workbook" in ln for ln in log), log
+    with pytest.raises(errors.UnusableWorkbook) as unusable:
+        read_tracker(broken)
+    reason = unusable.value.reason  # what `validate` says of it, without the path
+    assert "\n" not in reason
+    assert any(f"broken.xlsx: unusable - {reason}" in line for line in log), log
 
     expected = sorted(
         [LOCK_NAME, f"refresh_summary_{AS_AT}.json"]
@@ -296,8 +301,7 @@ def test_two_good_trackers_and_a_broken_one(sample: Path, tmp_path: Path) -> Non
         assert paper.sheet_names
     bad = by_label["broken"]
     assert bad["exit_code"] == errors.EXIT_UNUSABLE and bad["result"] == "unusable"
-    assert bad["error"].startswith("not a readable Excel workbook")
-    assert "\n" not in bad["error"]
+    assert bad["error"] == reason
     assert bad["files"] == [] and bad["actions"] is None
     assert summary["totals"]["trackers"] == 3 and summary["totals"]["failed"] == 1
     # The text summary on stdout names each tracker's result.
@@ -336,6 +340,62 @@ def test_config_with_a_glob_end_of_last_month_and_pdf(sample: Path, tmp_path: Pa
     assert report["as_at"] == as_at
     assert json.loads((pack / f"refresh_summary_{as_at}.json").read_text()) == summary
     assert fingerprint(tracker) == before
+
+
+def test_without_libreoffice_the_papers_are_still_built_and_exit_is_3(
+    sample: Path, tmp_path: Path
+) -> None:
+    for name in ("a", "b"):
+        copy_tracker(sample, tmp_path / f"{name}.xlsx")
+    (tmp_path / "bin").mkdir()  # a PATH with no soffice on it
+    env = {**os.environ, "PATH": str(tmp_path / "bin")}
+
+    run = run_cli("*.xlsx", "--out-dir", "pack", "--as-at", AS_AT, "--pdf", "--json",
+                  cwd=tmp_path, env=env)  # fmt: skip
+
+    assert run.returncode == errors.EXIT_MISSING_TOOL, run.stderr
+    summary = json.loads(run.stdout)
+    assert [entry["exit_code"] for entry in summary["trackers"]] == [3, 3]
+    for entry in summary["trackers"]:
+        assert entry["error"].startswith("no PDF: LibreOffice (soffice) is not installed")
+        assert entry["actions"] > 0
+        assert sorted(Path(f).name for f in entry["files"]) == [
+            f"{entry['label']}_board_paper_{AS_AT}.xlsx",
+            f"{entry['label']}_validation_{AS_AT}.json",
+        ]
+    assert not list((tmp_path / "pack").glob("*.pdf"))
+
+
+@pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
+def test_a_terminal_gets_a_progress_bar_not_log_lines(sample: Path, tmp_path: Path) -> None:
+    import pty
+
+    copy_tracker(sample, tmp_path / "tracker.xlsx")
+    terminal, child_end = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wellled_xl", "refresh", "tracker.xlsx", "--as-at", AS_AT],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=child_end,
+        env={**os.environ, "COLUMNS": "120", "TERM": "xterm"},
+    )
+    os.close(child_end)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    process.wait(timeout=60)
+    os.close(terminal)
+    screen = shown.decode("utf-8", "replace")
+    assert "1/1" in screen and "tracker" in screen
+    assert not any(LOG_LINE.match(line) for line in screen.splitlines())
+    assert b"exit code" in process.stdout.read()
+    process.stdout.close()
 
 
 def test_settings_rule_names_files_by_each_trackers_own_date(sample: Path, tmp_path: Path) -> None:

@@ -51,6 +51,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    """Check a tracker and write its board paper: Part A, Part B and a Summary sheet."""
+    from wellled_xl.pipeline import build_board_paper
+
+    report = build_board_paper(args.tracker, args.as_at, output=args.output, pdf=args.pdf)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        for path in report.paths.values():
+            print(f"wrote {path}")
+        print(
+            f"{len(report.actions)} actions, {report.errors} errors, {report.warnings} warnings, "
+            f"{len(report.overdue)} overdue"
+        )
+    return report.exit_code
+
+
 def cmd_new_tracker(args: argparse.Namespace) -> int:
     """Write the controlled tracker workbook (or the sample transcribed from a real paper)."""
     from wellled_xl.template import write_sample_tracker, write_template
@@ -61,6 +78,26 @@ def cmd_new_tracker(args: argparse.Namespace) -> int:
     written = (write_sample_tracker if args.sample else write_template)(target)
     print(f"wrote {written}")
     return errors.EXIT_OK
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Validate and build many trackers unattended (cron / Task Scheduler), under a lock."""
+    from wellled_xl.refresh import make_plan, progress_for, refresh
+
+    plan = make_plan(
+        args.trackers,
+        config=args.config,
+        out_dir=args.out_dir,
+        as_at_rule=args.as_at.isoformat() if args.as_at else args.as_at_rule,
+        pdf=args.pdf,
+    )
+    on_unexpected = traceback.print_exception if args.debug else None
+    summary = refresh(plan, progress=progress_for(sys.stderr), on_unexpected=on_unexpected)
+    if args.json:
+        _print_json(summary.to_dict())
+    else:
+        print(summary.render_text())
+    return summary.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,6 +125,28 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--json", action="store_true", help="print one JSON document")
     validate.set_defaults(run=cmd_validate)
 
+    build = commands.add_parser(
+        "build",
+        help="check a tracker and write its board paper (.xlsx, and .pdf with --pdf)",
+        description=cmd_build.__doc__,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    build.add_argument("tracker", help="the tracker workbook (.xlsx or .xlsm); never written")
+    build.add_argument(
+        "--as-at", type=_as_at, help="the position date, YYYY-MM-DD (default: Settings, then today)"
+    )
+    build.add_argument(
+        "-o",
+        "--output",
+        help="the paper's .xlsx (default: beside the tracker, <stem>_board_paper_<as-at>.xlsx)",
+    )
+    build.add_argument(
+        "--pdf", action="store_true", help="also print it to <output stem>.pdf with LibreOffice"
+    )
+    build.add_argument("--json", action="store_true", help="print one JSON document")
+    build.set_defaults(run=cmd_build)
+
     new = commands.add_parser(
         "new-tracker",
         help="write a controlled tracker workbook",
@@ -97,6 +156,38 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--sample", action="store_true", help="fill it with the sample board paper")
     new.add_argument("--force", action="store_true", help="replace an existing file")
     new.set_defaults(run=cmd_new_tracker)
+
+    refresh_cmd = commands.add_parser(
+        "refresh",
+        help="build the board papers of many trackers for a scheduled run (cron, Task Scheduler)",
+        description=cmd_refresh.__doc__,
+        epilog=EXIT_CODES_HELP
+        + "refresh exits with its worst tracker's code, worst first: 3, 70, 4, 2, 1, 0\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    refresh_cmd.add_argument(
+        "trackers", nargs="*", metavar="TRACKER", help="tracker workbooks or glob patterns"
+    )
+    refresh_cmd.add_argument("--config", help="refresh.toml: trackers, out_dir, as_at, pdf")
+    refresh_cmd.add_argument(
+        "--out-dir", help="folder for papers and reports (default: the config's folder, or .)"
+    )
+    when = refresh_cmd.add_mutually_exclusive_group()
+    when.add_argument("--as-at", type=_as_at, help="the position date, YYYY-MM-DD")
+    when.add_argument(
+        "--as-at-rule",
+        metavar="RULE",
+        help="end-of-last-month (default), end-of-last-quarter, today, settings, or YYYY-MM-DD",
+    )
+    refresh_cmd.add_argument(
+        "--pdf",
+        action=argparse.BooleanOptionalAction,
+        help="also render each paper to PDF with LibreOffice (default: the config's, or off)",
+    )
+    refresh_cmd.add_argument(
+        "--json", action="store_true", help="print the run summary as one JSON document"
+    )
+    refresh_cmd.set_defaults(run=cmd_refresh)
     return parser
 
 

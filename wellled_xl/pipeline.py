@@ -20,3 +20,31 @@ def check_tracker(path: str | Path, as_at: date | None = None) -> Report:
     """Read and validate one tracker file."""
     tracker = read_tracker(path)
     return validate(tracker, resolve_as_at(tracker, as_at))
+
+
+def build_board_paper(
+    path: str | Path,
+    as_at: date | None = None,
+    output: str | Path | None = None,
+    pdf: bool = False,
+) -> Report:
+    """Validate a tracker and write its board paper (and PDF); `Report.paths` says where.
+
+    The paper is written even when the tracker has errors (its Summary lists them);
+    it is never written over the tracker. With `pdf`, LibreOffice is looked for before
+    anything is written, so a missing LibreOffice leaves no half-built output behind.
+    """
+    from wellled_xl.paper import check_paper_path, default_paper_path, pdf_path_for
+    from wellled_xl.paper.layout import layout_paper
+    from wellled_xl.paper.pdf import find_soffice, render_pdf
+    from wellled_xl.paper.xlsx import write_paper
+
+    if output is not None:
+        check_paper_path(output, path)
+    report = check_tracker(path, as_at)
+    target = check_paper_path(output or default_paper_path(path, report.as_at), path)
+    soffice = find_soffice() if pdf else None
+    report.paths["xlsx"] = str(write_paper(layout_paper(report), target))
+    if soffice is not None:
+        report.paths["pdf"] = str(render_pdf(target, pdf_path_for(target), soffice=soffice))
+    return report

@@ -69,8 +69,8 @@ class Report:
 
     def render_text(self, colour: bool = False) -> str:
         """A report for a person at a terminal: by sheet, then by lead, with counts."""
-        red, amber, bold, reset = ("\033[31m", "\033[33m", "\033[1m", "\033[0m") if colour else (
-            "", "", "", ""
+        red, amber, bold, reset = (
+            ("\033[31m", "\033[33m", "\033[1m", "\033[0m") if colour else ("", "", "", "")
         )
         lines = [
             f"{bold}{self.tracker.path}{reset} as at {self.as_at:%d %B %Y}",
@@ -83,8 +83,11 @@ class Report:
         lead_of = {(a.sheet, a.row): a.lead or "(no lead)" for a in self.actions}
         for sheet, findings in by_sheet.items():
             counts = Counter(f.severity for f in findings)
-            lines += ["", f"{bold}{sheet or 'Workbook'}{reset}: {counts['error']} errors, "
-                      f"{counts['warning']} warnings"]
+            lines += [
+                "",
+                f"{bold}{sheet or 'Workbook'}{reset}: {counts['error']} errors, "
+                f"{counts['warning']} warnings",
+            ]
             by_lead: dict[str, list[Finding]] = defaultdict(list)
             for finding in findings:
                 by_lead[lead_of.get((sheet, finding.row), "")].append(finding)
@@ -94,8 +97,9 @@ class Report:
                 for f in items:
                     tint = red if f.severity == "error" else amber
                     where = f.cell or "-"
-                    lines.append(f"    {tint}{f.severity:<7}{reset} {where:<6} {f.rule:<24} "
-                                 f"{f.message}")
+                    lines.append(
+                        f"    {tint}{f.severity:<7}{reset} {where:<6} {f.rule:<24} {f.message}"
+                    )
                     if f.suggestion:
                         lines.append(f"    {'':<7} {'':<6} {'':<24} → {f.suggestion}")
         if self.overdue:

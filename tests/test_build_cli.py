@@ -1,0 +1,135 @@
+"""`wellled-xl build` as a user runs it: exit codes, --json, the tracker refused, no soffice."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wellled_xl.cli import build_parser
+from wellled_xl.model import Lead, Settings
+from wellled_xl.sample import SAMPLE_LEGEND
+from wellled_xl.template import write_sample_tracker, write_tracker
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "wellled_xl", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=environment,
+    )
+
+
+@pytest.fixture(scope="module")
+def tracker(tmp_path_factory) -> Path:
+    return write_sample_tracker(tmp_path_factory.mktemp("build") / "sample_tracker.xlsx")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_json_is_the_validate_document_plus_the_paths(tracker: Path, tmp_path: Path) -> None:
+    out = tmp_path / "board" / "paper.xlsx"
+    built = run("build", str(tracker), "--as-at", "2019-09-30", "-o", str(out), "--pdf", "--json")
+    assert built.returncode == 1, built.stderr  # the sample has errors; the paper is written
+    document = json.loads(built.stdout)
+    assert document.pop("paths") == {"xlsx": str(out), "pdf": str(out.with_suffix(".pdf"))}
+    checked = run("validate", str(tracker), "--as-at", "2019-09-30", "--json")
+    assert document == json.loads(checked.stdout)
+    assert out.read_bytes()[:2] == b"PK"
+    assert out.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_default_output_is_beside_the_tracker_and_named_by_date(tracker: Path) -> None:
+    built = run("build", str(tracker), "--as-at", "2019-10-15")
+    expected = tracker.with_name("sample_tracker_board_paper_2019-10-15.xlsx")
+    assert built.returncode == 1, built.stderr
+    assert built.stdout.splitlines() == [
+        f"wrote {expected}",
+        "30 actions, 4 errors, 4 warnings, 12 overdue",
+    ]
+    assert expected.is_file()
+
+
+def test_a_clean_tracker_builds_with_exit_0(tmp_path: Path) -> None:
+    source = write_tracker(
+        tmp_path / "clean.xlsx",
+        settings=Settings(as_at=None),
+        legend=SAMPLE_LEGEND,
+        leads=(Lead("KD"),),
+        actions=[
+            {
+                "ref": "W1a",
+                "kloe": "W1",
+                "action": "Coaching programme",
+                "original_due": "2020-03",
+                "lead": "KD",
+                "success_measure": "75 enrolled",
+                "progress": "On track",
+                "rag": "A/G",
+            }
+        ],
+        findings=[
+            {
+                "ref": "1",
+                "finding": "Leaders not visible",
+                "action": "Walkabouts",
+                "lead": "KD",
+                "progress": "Started",
+                "rag": "A/G",
+            }
+        ],
+    )
+    built = run("build", str(source), "--as-at", "2019-09-30", "-o", str(tmp_path / "p.xlsx"))
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (tmp_path / "p.xlsx").is_file()
+
+
+def test_output_onto_the_tracker_is_refused(tracker: Path) -> None:
+    before = tracker.read_bytes()
+    roundabout = tracker.parent / ".." / tracker.parent.name / tracker.name
+    refused = run("build", str(tracker), "-o", str(roundabout))
+    assert refused.returncode == 2
+    assert refused.stdout == ""
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and "never written into the tracker" in lines[0]
+    assert tracker.read_bytes() == before
+
+
+def test_missing_libreoffice_exits_3_before_writing(tracker: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    out = tmp_path / "paper.xlsx"
+    result = run("build", str(tracker), "-o", str(out), "--pdf", env={"PATH": str(empty)})
+    assert result.returncode == 3
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "LibreOffice (soffice) is not installed" in lines[0] and "--pdf" in lines[0]
+    assert not out.exists()
+
+
+def test_unusable_input_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.xlsx"
+    path.write_bytes(b"Ref,Action\nW1a,Do it\n")
+    result = run("build", str(path))
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_build_options_are_documented() -> None:
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    build = commands.choices["build"]
+    options = {flag for action in build._actions for flag in action.option_strings}
+    assert {"--as-at", "-o", "--output", "--pdf", "--json"} <= options
+    assert all(action.help for action in build._actions)

@@ -1,0 +1,61 @@
+"""The board paper: one layout computed from a validated tracker, and its writers.
+
+`layout` holds the paper as plain data; `xlsx` writes it with XlsxWriter; `pdf` prints
+the written workbook with LibreOffice. This package's own functions decide where the
+paper goes and refuse to put it where it must not go (over the tracker).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from wellled_xl.errors import UnsafeWrite, WellledError
+from wellled_xl.paper.layout import PaperLayout, layout_paper
+
+PAPER_SUFFIX = ".xlsx"
+
+
+def default_paper_path(tracker: str | os.PathLike[str], as_at: date) -> Path:
+    """Beside the tracker: ``<stem>_board_paper_<as-at ISO>.xlsx``."""
+    source = Path(tracker)
+    return source.with_name(f"{source.stem}_board_paper_{as_at.isoformat()}{PAPER_SUFFIX}")
+
+
+def pdf_path_for(paper: str | os.PathLike[str]) -> Path:
+    """The PDF goes beside the workbook, with the same stem."""
+    return Path(paper).with_suffix(".pdf")
+
+
+def check_paper_path(paper: str | os.PathLike[str], tracker: str | os.PathLike[str]) -> Path:
+    """Refuse an output that is not an .xlsx, or that is the tracker (the leads' work)."""
+    target = Path(paper)
+    if target.suffix.lower() != PAPER_SUFFIX:
+        raise WellledError(f"{target}: the board paper is an .xlsx workbook; name it *.xlsx")
+    for output in (target, pdf_path_for(target)):
+        if _same_file(output, Path(tracker)):
+            raise UnsafeWrite(
+                f"{output} is the tracker itself; the board paper is never written into "
+                "the tracker: choose another output with -o"
+            )
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file, however written (relative, symlinked, hard-linked, other case)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet
+        return False
+
+
+__all__ = [
+    "PaperLayout",
+    "check_paper_path",
+    "default_paper_path",
+    "layout_paper",
+    "pdf_path_for",
+]

@@ -1,0 +1,956 @@
+"""The board paper computed once as plain data: sheets of cell grids, named styles, print setup.
+
+Every writer (XlsxWriter into a file, xlwings into the open workbook) puts the same
+`PaperLayout` on the page, so nothing here knows about a spreadsheet library. A sheet
+is a dense grid: ``values[r][c]`` and ``styles[r][c]`` (0-based, every row as long as
+``column_widths``), with merges, rich-text runs and charts listed apart and addressed
+in A1 notation. ``SheetLayout.style_ranges()`` gives the same styles as A1 blocks for a
+writer that formats whole ranges at once.
+
+Decisions a reader of this file should know:
+
+- **Row heights are estimated here**, from the text length, the column width and the
+  font size, because LibreOffice does not grow rows for wrapped text (and Excel keeps an
+  explicit height). The estimate errs on the tall side.
+- **Rich text is an extra, never the only signal.** A cell's value is the plain text of
+  its runs, and its named style alone already flags what matters (an overdue timescale
+  is red and bold as a whole), so a writer that cannot style part of a cell still shows
+  the problem; only the strike-through of superseded dates is lost.
+- **Nothing is hidden**: a RAG that is not on the legend is shown as typed with a
+  marker and no legend colour; the Summary lists every validation finding.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+
+from wellled_xl.dates import _MONTH_NAMES as MONTH_NAMES
+from wellled_xl.model import Action, Finding, Legend
+from wellled_xl.read import column_letter
+from wellled_xl.report import Report
+
+Value = str | int | float | date | None
+
+# Excel's limits: a row is at most 409 points high (408.75 in whole pixels); a header or
+# footer 255 characters.
+MAX_ROW_HEIGHT = 408.75
+MAX_HEADER_FOOTER = 255
+
+FONT_NAME = "Arial"
+BODY_SIZE = 10.0
+NHS_BLUE = "005EB8"
+BAND_FILL = "DCE6F1"
+ALERT = "C00000"  # dark red: overdue dates, RAG codes that are not on the legend
+STRUCK = "7F7F7F"  # superseded dates: grey and struck through
+AMBER_TEXT = "9C5700"
+
+PART_A_SHEET = "Part A"
+PART_B_SHEET = "Part B"
+SUMMARY_SHEET = "Summary"
+OTHER_ACTIONS = "Other actions"
+
+PART_A_COLUMNS = (
+    ("Ref", 7.0),
+    ("Planned action", 24.0),
+    ("Timescale", 15.0),
+    ("Lead", 9.0),
+    ("Success measure", 24.0),
+    ("Progress update", 60.0),
+    ("RAG", 11.0),
+)
+PART_B_COLUMNS = (
+    ("No.", 6.0),
+    ("CQC finding", 34.0),
+    ("Planned action", 38.0),
+    ("Progress", 50.0),
+    ("Lead", 9.0),
+    ("RAG", 11.0),
+)
+# The Summary is a grid of narrow columns; wide table columns span several of them.
+SUMMARY_FIRST_WIDTH = 14.0
+SUMMARY_WIDTH = 11.0
+SUMMARY_MIN_COLUMNS = 13
+MIN_CHART_WIDTH = 360  # pixels: narrower than this, the chart goes under its table
+
+
+# ---------------------------------------------------------------------------------------
+# The layout's data types
+
+
+@dataclass(frozen=True)
+class Style:
+    """A named cell style. Colours are "RRGGBB" without '#'; sizes are points."""
+
+    font_name: str = FONT_NAME
+    size: float = BODY_SIZE
+    bold: bool = False
+    italic: bool = False
+    strike: bool = False
+    colour: str = "000000"  # font colour
+    fill: str | None = None  # solid background, or None for none
+    wrap: bool = True
+    horizontal: str = "left"  # left | center | right
+    vertical: str = "top"  # top | center | bottom
+    border: bool = False  # a thin border on all four sides, in border_colour
+    border_colour: str = "A6A6A6"
+    number_format: str | None = None  # an Excel format code, e.g. "d mmm yyyy"
+
+
+@dataclass(frozen=True)
+class Run:
+    """Part of a rich-text cell. Font name and size are the cell style's; the rest is here."""
+
+    text: str  # never empty
+    bold: bool = False
+    italic: bool = False
+    strike: bool = False
+    colour: str = "000000"
+
+
+@dataclass(frozen=True)
+class RichText:
+    """A cell whose text is styled in parts; its value in the grid is the runs joined."""
+
+    cell: str  # A1 address, e.g. "C9"
+    runs: tuple[Run, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs)
+
+
+@dataclass(frozen=True)
+class HeaderFooter:
+    """A printed page header or footer in Excel's codes (&P page, &N pages, &8 size).
+
+    Literal ampersands in the texts are already doubled.
+    """
+
+    left: str = ""
+    center: str = ""
+    right: str = ""
+
+    def excel(self) -> str:
+        """The one string Excel (and XlsxWriter's set_header/set_footer) takes."""
+        parts = [("&L", self.left), ("&C", self.center), ("&R", self.right)]
+        return "".join(code + text for code, text in parts if text)
+
+
+@dataclass(frozen=True)
+class Margins:
+    """Page margins in inches."""
+
+    left: float = 0.4
+    right: float = 0.4
+    top: float = 0.75
+    bottom: float = 0.75
+    header: float = 0.3
+    footer: float = 0.3
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a sheet prints."""
+
+    orientation: str = "landscape"  # landscape | portrait
+    paper: str = "A4"  # XlsxWriter paper index 9, Excel xlPaperA4
+    fit_width: int = 1  # pages wide
+    fit_height: int = 0  # pages tall; 0 means as many as needed
+    repeat_rows: str | None = None  # rows printed at the top of every page, e.g. "7:7"
+    print_area: str | None = None  # A1 range, e.g. "A1:G48"
+    header: HeaderFooter = field(default_factory=HeaderFooter)
+    footer: HeaderFooter = field(default_factory=HeaderFooter)
+    margins: Margins = field(default_factory=Margins)
+    center_horizontally: bool = True
+    gridlines: bool = False  # print the sheet's gridlines
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One series of a chart: its name, its values (an A1 range on the chart's sheet)."""
+
+    name: str
+    values: str  # e.g. "B6:B15"
+    colour: str  # bar fill, "RRGGBB"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native chart placed on its sheet; its ranges are on that same sheet."""
+
+    kind: str  # "bar" (horizontal bars)
+    stacked: bool
+    title: str
+    categories: str  # A1 range of the category labels, listed top to bottom
+    series: tuple[ChartSeries, ...]
+    anchor: str  # the cell at the chart's top-left corner
+    width: int  # pixels
+    height: int  # pixels
+    value_axis_title: str = ""
+    value_axis_major_unit: float | None = None  # None: the spreadsheet chooses
+
+
+@dataclass
+class SheetLayout:
+    """One sheet: a dense grid of values and style names, and what goes with it.
+
+    ``values`` and ``styles`` are lists of rows, 0-based, each row as long as
+    ``column_widths``; ``row_heights`` has one entry per row. The value of a merged
+    range sits in its top-left cell (the other cells hold None but carry the style).
+    """
+
+    name: str
+    values: list[list[Value]]
+    styles: list[list[str | None]]
+    column_widths: list[float]  # Excel character units, from column A
+    row_heights: list[float]  # points, from row 1
+    merges: list[str] = field(default_factory=list)  # A1 ranges, e.g. "B8:G8"
+    rich_text: list[RichText] = field(default_factory=list)
+    print_setup: PrintSetup = field(default_factory=PrintSetup)
+    freeze_panes: str | None = None  # top-left cell of the scrolling pane, e.g. "A8"
+    charts: list[Chart] = field(default_factory=list)
+
+    @property
+    def used_range(self) -> str:
+        return f"A1:{column_letter(len(self.column_widths) - 1)}{len(self.values)}"
+
+    def style_ranges(self) -> dict[str, list[str]]:
+        """Each style name -> the A1 blocks of cells that carry it, top to bottom.
+
+        Runs of equal styles along a row are joined, then identical runs on consecutive
+        rows are joined into one rectangle, so a writer can format by range.
+        """
+        open_blocks: dict[tuple[int, int, str], int] = {}  # (first col, last col, style) -> top
+        blocks: list[tuple[int, int, int, int, str]] = []
+        for r, row in enumerate(self.styles):
+            spans = set()
+            for name, group in groupby(enumerate(row), key=lambda cell: cell[1]):
+                columns = [c for c, _ in group]
+                if name is not None:
+                    spans.add((columns[0], columns[-1], name))
+            for key in [k for k in open_blocks if k not in spans]:
+                blocks.append((open_blocks.pop(key), r - 1, key[0], key[1], key[2]))
+            for key in spans:
+                open_blocks.setdefault(key, r)
+        last = len(self.styles) - 1
+        blocks.extend((top, last, c0, c1, name) for (c0, c1, name), top in open_blocks.items())
+        ranges: dict[str, list[str]] = {}
+        for top, bottom, c0, c1, name in sorted(blocks):
+            first, end = f"{column_letter(c0)}{top + 1}", f"{column_letter(c1)}{bottom + 1}"
+            ranges.setdefault(name, []).append(first if first == end else f"{first}:{end}")
+        return dict(sorted(ranges.items()))
+
+
+@dataclass
+class PaperLayout:
+    """The whole board paper: its named styles and its sheets, in order."""
+
+    title: str
+    position: str  # "Position as at end of September 2019"
+    styles: dict[str, Style]
+    sheets: list[SheetLayout]
+    default_font: str = FONT_NAME
+    default_size: float = BODY_SIZE
+
+    def sheet(self, name: str) -> SheetLayout:
+        for sheet in self.sheets:
+            if sheet.name == name:
+                return sheet
+        raise KeyError(name)
+
+
+# ---------------------------------------------------------------------------------------
+# Wording
+
+
+def position_text(as_at: date) -> str:
+    """'Position as at end of September 2019' on a month end, else '… as at 15 October 2019'."""
+    month = f"{MONTH_NAMES[as_at.month]} {as_at.year}"
+    if _is_month_end(as_at):
+        return f"Position as at end of {month}"
+    return f"Position as at {as_at.day} {month}"
+
+
+def date_label(day: date) -> str:
+    """A due date as board papers write it: 'March 2019' for a month end, else '15 Mar 2019'."""
+    if _is_month_end(day):
+        return f"{MONTH_NAMES[day.month]} {day.year}"
+    return f"{day.day} {MONTH_NAMES[day.month][:3]} {day.year}"
+
+
+def _is_month_end(day: date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def _days_overdue(days: int) -> str:
+    return f"{days} day overdue" if days == 1 else f"{days} days overdue"
+
+
+def natural_key(ref: str) -> tuple:
+    """Sort refs as people count them: W1a, W1b … W1z, W1aa, W2a; 2 before 10.
+
+    Numbers compare as numbers and letter groups by length first, so W1aa (the 27th
+    action) follows W1z rather than sitting between W1a and W1b.
+    """
+    key = []
+    for token in re.findall(r"\d+|[A-Za-z]+|[^\dA-Za-z\s]", ref):
+        if token.isdigit():
+            key.append((0, int(token), ""))
+        elif token.isalpha():
+            key.append((1, len(token), token.lower()))
+        else:
+            key.append((2, 0, token))
+    return (tuple(key), ref)
+
+
+# ---------------------------------------------------------------------------------------
+# Styles
+
+
+def _readable_on(fill: str) -> str:
+    """Black or white text, whichever reads better on a fill (ITU-R BT.601 luma)."""
+    red, green, blue = (int(fill[i : i + 2], 16) for i in (0, 2, 4))
+    return "000000" if 0.299 * red + 0.587 * green + 0.114 * blue > 140 else "FFFFFF"
+
+
+def rag_style_name(code: str) -> str:
+    """The named style of a RAG cell whose code is on the legend."""
+    return f"rag {code}"
+
+
+def _styles(legend: Legend) -> dict[str, Style]:
+    cell = {"border": True}
+    styles = {
+        "title": Style(size=16, bold=True, colour=NHS_BLUE, wrap=False, vertical="center"),
+        "subtitle": Style(size=12, bold=True, wrap=False, vertical="center"),
+        "position": Style(size=12, bold=True, italic=True, colour=NHS_BLUE, wrap=False,
+                          vertical="center"),
+        "heading": Style(size=12, bold=True, colour=NHS_BLUE, wrap=False, vertical="bottom"),
+        "note": Style(italic=True, colour="595959"),
+        "header": Style(bold=True, colour="FFFFFF", fill=NHS_BLUE, vertical="center", **cell),
+        "band": Style(bold=True, fill=BAND_FILL, vertical="center", **cell),
+        "ref": Style(bold=True, **cell),
+        "text": Style(**cell),
+        "centred": Style(horizontal="center", **cell),
+        "overdue": Style(bold=True, colour=ALERT, **cell),
+        "rag not on legend": Style(bold=True, colour=ALERT, horizontal="center", **cell),
+        "legend label": Style(bold=True, vertical="center", wrap=False),
+        "legend meaning": Style(vertical="center", **cell),
+        "number": Style(horizontal="center", number_format="0", **cell),
+        "number bold": Style(bold=True, horizontal="center", number_format="0", **cell),
+        "number overdue": Style(bold=True, colour=ALERT, horizontal="center",
+                                number_format="0", **cell),
+        "label bold": Style(bold=True, **cell),
+        "date": Style(horizontal="left", number_format="d mmm yyyy", **cell),
+        "severity error": Style(bold=True, colour=ALERT, **cell),
+        "severity warning": Style(bold=True, colour=AMBER_TEXT, **cell),
+    }  # fmt: skip
+    for entry in legend.entries:
+        styles[rag_style_name(entry.code)] = Style(
+            bold=True,
+            fill=entry.colour,
+            colour=_readable_on(entry.colour),
+            horizontal="center",
+            **cell,
+        )
+    return styles
+
+
+# ---------------------------------------------------------------------------------------
+# Row heights from text
+
+
+def _wrapped_lines(text: str, width: float, style: Style) -> int:
+    """How many lines a cell's text takes when wrapped in a column `width` units wide.
+
+    A width unit is 7 pixels and 10-point Arial prose averages about 5.6 pixels a
+    character (measured in LibreOffice's PDF: ~1.25 characters a unit); 1.15 leaves a
+    margin, and bold text is wider. Words wrap whole (a word longer than a line is
+    broken), so the count is a greedy wrap of the real words, not a division of the
+    length.
+    """
+    per_unit = 1.15 * (BODY_SIZE / style.size) / (1.08 if style.bold else 1.0)
+    per_line = max(1, int((width - 1) * per_unit))
+    lines = 0
+    for paragraph in text.split("\n"):
+        used = 0
+        lines += 1
+        for word in paragraph.split():
+            while len(word) > per_line:  # a long word (a URL) breaks anywhere
+                if used:
+                    lines += 1
+                lines += 1
+                word = word[per_line:]
+                used = 0
+            needed = len(word) if used == 0 else used + 1 + len(word)
+            if needed > per_line:
+                lines += 1
+                used = len(word)
+            else:
+                used = needed
+    return lines
+
+
+def _pixels(width: float) -> int:
+    """A column's width in screen pixels: 7 a character unit plus 5 of padding."""
+    return int(width * 7 + 5)
+
+
+def _whole_pixels(points: float) -> float:
+    """Round a row height up to whole screen pixels (0.75 pt), as spreadsheets store it."""
+    return math.ceil(points / 0.75 - 1e-9) * 0.75
+
+
+def _line_height(style: Style) -> float:
+    return style.size * 1.25
+
+
+# ---------------------------------------------------------------------------------------
+# Building a sheet
+
+
+@dataclass(frozen=True)
+class _Cell:
+    value: Value = None
+    style: str | None = None
+    runs: tuple[Run, ...] = ()
+    span: int = 1  # columns merged from this one rightwards
+
+
+class _SheetBuilder:
+    """Appends rows of cells to a grid, merging spans and estimating each row's height."""
+
+    def __init__(self, name: str, widths: Sequence[float], styles: dict[str, Style]) -> None:
+        self.name = name
+        self.widths = list(widths)
+        self.styles = styles
+        self.values: list[list[Value]] = []
+        self.cell_styles: list[list[str | None]] = []
+        self.heights: list[float] = []
+        self.merges: list[str] = []
+        self.rich: list[RichText] = []
+
+    @property
+    def next_row(self) -> int:
+        """The 1-based number of the row the next add() writes."""
+        return len(self.values) + 1
+
+    def add(self, cells: Sequence[_Cell], *, height: float | None = None) -> int:
+        """Write one row; return its 1-based row number."""
+        row = self.next_row
+        values: list[Value] = [None] * len(self.widths)
+        styles: list[str | None] = [None] * len(self.widths)
+        estimate = 0.0
+        col = 0
+        for cell in cells:
+            last = col + cell.span - 1
+            if last >= len(self.widths):
+                raise ValueError(f"row {row} of {self.name} is wider than its columns")
+            value = "".join(run.text for run in cell.runs) if cell.runs else cell.value
+            values[col] = value
+            styles[col : last + 1] = [cell.style] * cell.span
+            address = f"{column_letter(col)}{row}"
+            if cell.span > 1:
+                self.merges.append(f"{address}:{column_letter(last)}{row}")
+            if cell.runs:
+                self.rich.append(RichText(address, cell.runs))
+            if cell.style is not None and value is not None:
+                style = self.styles[cell.style]
+                if cell.runs and any(run.bold for run in cell.runs):
+                    style = Style(size=style.size, bold=True)
+                text = value if isinstance(value, str) else str(value)
+                width = sum(self.widths[col : last + 1])
+                lines = _wrapped_lines(text, width, style) if style.wrap else 1
+                estimate = max(estimate, lines * _line_height(style) + 4)
+            col = last + 1
+        self.values.append(values)
+        self.cell_styles.append(styles)
+        self.heights.append(_whole_pixels(min(MAX_ROW_HEIGHT, max(height or 0.0, estimate, 15.0))))
+        return row
+
+    def gap(self, height: float = 8.0) -> int:
+        row = self.next_row
+        self.values.append([None] * len(self.widths))
+        self.cell_styles.append([None] * len(self.widths))
+        self.heights.append(_whole_pixels(height))
+        return row
+
+    def build(
+        self,
+        print_setup: PrintSetup,
+        *,
+        freeze_panes: str | None = None,
+        charts: Iterable[Chart] = (),
+    ) -> SheetLayout:
+        return SheetLayout(
+            name=self.name,
+            values=self.values,
+            styles=self.cell_styles,
+            column_widths=self.widths,
+            row_heights=self.heights,
+            merges=self.merges,
+            rich_text=self.rich,
+            print_setup=print_setup,
+            freeze_panes=freeze_panes,
+            charts=list(charts),
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Cells of the paper
+
+
+def _timescale_runs(action: Action) -> list[Run]:
+    """Earlier dates struck through, then the due date; red with the days when overdue."""
+    dates = action.timescale.dates
+    runs = [
+        Run(("\n" if i else "") + date_label(day), strike=True, colour=STRUCK)
+        for i, day in enumerate(dates[:-1])
+    ]
+    if dates:
+        due = ("\n" if runs else "") + date_label(dates[-1])
+        if action.is_overdue:
+            runs.append(Run(due, bold=True, colour=ALERT))
+            runs.append(
+                Run("\n" + _days_overdue(action.days_overdue), bold=True, italic=True, colour=ALERT)
+            )
+        else:
+            runs.append(Run(due))
+    return runs
+
+
+def _timescale_cell(action: Action) -> _Cell:
+    style = "overdue" if action.is_overdue else "text"
+    runs = _timescale_runs(action)
+    if not runs:  # no date could be read: show what was typed, the Summary says why
+        return _Cell(action.timescale.text or None, style)
+    if len(runs) == 1 and runs[0] == Run(runs[0].text):
+        return _Cell(runs[0].text, style)
+    return _Cell(style=style, runs=tuple(runs))
+
+
+def _rag_cell(rag: str, legend: Legend) -> _Cell:
+    """A legend code in its colour; anything else as typed, uncoloured, with a marker."""
+    if legend.get(rag) is not None:
+        return _Cell(rag, rag_style_name(rag))
+    marker = "\n(not on legend)" if rag else "(no RAG)"
+    runs = [Run(rag, bold=True, colour=ALERT)] if rag else []
+    runs.append(Run(marker, italic=True, colour=ALERT))
+    if len(runs) == 1:
+        return _Cell(marker, "rag not on legend")
+    return _Cell(style="rag not on legend", runs=tuple(runs))
+
+
+def _text(value: str) -> str | None:
+    return value if value else None
+
+
+def _header_row(builder: _SheetBuilder, columns: Sequence[tuple[str, float]]) -> int:
+    return builder.add([_Cell(name, "header") for name, _ in columns], height=20)
+
+
+def _legend_block(builder: _SheetBuilder, legend: Legend, strays: Sequence[str]) -> None:
+    """The status legend under a table: each code in its colour and what it means."""
+    width = len(builder.widths)
+    builder.gap(10)
+    builder.add([_Cell("Status", "legend label", span=width)])
+    for entry in legend.entries:
+        builder.add(
+            [
+                _Cell(entry.code, rag_style_name(entry.code)),
+                _Cell(entry.meaning, "legend meaning", span=width - 1),
+            ]
+        )
+    if strays:
+        shown = ", ".join(strays)
+        builder.add(
+            [
+                _Cell(
+                    f"{shown}: not on this tracker's legend, so shown as typed without a colour "
+                    "(see the Summary's findings).",
+                    "note",
+                    span=width,
+                )
+            ]
+        )
+
+
+def _stray_rags(actions: Iterable[Action], legend: Legend) -> list[str]:
+    return sorted({a.rag for a in actions if a.rag and legend.get(a.rag) is None})
+
+
+def _escape(text: str) -> str:
+    """Text for a header or footer: '&' starts a code there, so a literal one is doubled."""
+    return text.replace("&", "&&")
+
+
+def _footer(legend: Legend) -> HeaderFooter:
+    """The legend on every printed page, and 'Page N of M'."""
+    page = "&8Page &P of &N"
+    for limit in (None, 40, 0):
+        items = []
+        for entry in legend.entries:
+            meaning = entry.meaning if limit is None else entry.meaning[:limit].rstrip()
+            if limit and len(entry.meaning) > limit:
+                meaning += "…"
+            items.append(f"&B{_escape(entry.code)}&B {_escape(meaning)}".rstrip())
+        footer = HeaderFooter(left="&8Status: " + "   ".join(items), right=page)
+        if len(footer.excel()) <= MAX_HEADER_FOOTER:
+            return footer
+    return HeaderFooter(left="&8Status: see the legend under each table", right=page)
+
+
+def _page_header(title: str, position: str) -> HeaderFooter:
+    # Cut before escaping, so no cut leaves half of a doubled '&'.
+    return HeaderFooter(left=f"&8{_escape(title[:100])}", right=f"&8{_escape(position[:100])}")
+
+
+def _print_setup(
+    builder: _SheetBuilder, report: Report, position: str, repeat_row: int | None
+) -> PrintSetup:
+    return PrintSetup(
+        repeat_rows=f"{repeat_row}:{repeat_row}" if repeat_row else None,
+        print_area=f"A1:{column_letter(len(builder.widths) - 1)}{builder.next_row - 1}",
+        header=_page_header(report.tracker.settings.title, position),
+        footer=_footer(report.tracker.legend),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The sheets
+
+
+def _kloe_groups(report: Report) -> list[tuple[str, str, list[Action]]]:
+    """(code, band text, actions) per KLOE in W1–W8 order, then the actions with no KLOE."""
+    part_a = [a for a in report.actions if a.part == "A"]
+    kloes = sorted(report.tracker.kloes, key=lambda k: natural_key(k.code))
+    known = {k.code for k in kloes}
+    groups = []
+    for kloe in kloes:
+        actions = [a for a in part_a if a.kloe == kloe.code]
+        band = f"{kloe.code}: {kloe.question}" if kloe.question else kloe.code
+        groups.append((kloe.code, band, _in_ref_order(actions)))
+    others = [a for a in part_a if a.kloe not in known]
+    if others:
+        groups.append((OTHER_ACTIONS, OTHER_ACTIONS, _in_ref_order(others)))
+    return groups
+
+
+def _in_ref_order(actions: Iterable[Action]) -> list[Action]:
+    """Natural ref order; rows with no ref last, in tracker order."""
+    return sorted(actions, key=lambda a: (not a.ref, natural_key(a.ref), a.row))
+
+
+def _title_block(builder: _SheetBuilder, report: Report, position: str) -> None:
+    settings = report.tracker.settings
+    width = len(builder.widths)
+    builder.add([_Cell(settings.title, "title", span=width)], height=26)
+    builder.add([_Cell(settings.part_a_title, "subtitle", span=width)], height=19)
+    builder.add([_Cell(settings.part_b_title, "subtitle", span=width)], height=19)
+    builder.add([_Cell(position, "position", span=width)], height=21)
+    builder.gap(10)
+
+
+def _part_a(report: Report, styles: dict[str, Style], position: str) -> SheetLayout:
+    legend = report.tracker.legend
+    builder = _SheetBuilder(PART_A_SHEET, [w for _, w in PART_A_COLUMNS], styles)
+    width = len(builder.widths)
+    _title_block(builder, report, position)
+    builder.add([_Cell(report.tracker.settings.part_a_heading, "heading", span=width)], height=22)
+    header = _header_row(builder, PART_A_COLUMNS)
+    groups = _kloe_groups(report)
+    for code, band, actions in groups:
+        if code == OTHER_ACTIONS:
+            builder.add([_Cell(band, "band", span=width)], height=18)
+        else:
+            builder.add([_Cell("KLOE", "band"), _Cell(band, "band", span=width - 1)], height=18)
+        if not actions:
+            builder.add([_Cell("No actions under this KLOE.", "note", span=width)])
+        for action in actions:
+            builder.add(
+                [
+                    _Cell(_text(action.ref), "ref"),
+                    _Cell(_text(action.action), "text"),
+                    _timescale_cell(action),
+                    _Cell(_text(action.lead), "centred"),
+                    _Cell(_text(action.success_measure), "text"),
+                    _Cell(_text(action.progress), "text"),
+                    _rag_cell(action.rag, legend),
+                ]
+            )
+    part_a = [a for _, _, actions in groups for a in actions]
+    _legend_block(builder, legend, _stray_rags(part_a, legend))
+    return builder.build(
+        _print_setup(builder, report, position, header), freeze_panes=f"A{header + 1}"
+    )
+
+
+def _planned_action_cell(action: Action) -> _Cell:
+    """Part B's planned action, with its due date under it when the tracker gives one."""
+    runs = _timescale_runs(action)
+    if not runs:
+        return _Cell(_text(action.action), "text")
+    lead_in = (action.action + "\n" if action.action else "") + "Due: "
+    style = "overdue" if action.is_overdue else "text"
+    return _Cell(style=style, runs=(Run(lead_in), *runs))
+
+
+def _part_b(report: Report, styles: dict[str, Style], position: str) -> SheetLayout:
+    legend = report.tracker.legend
+    settings = report.tracker.settings
+    builder = _SheetBuilder(PART_B_SHEET, [w for _, w in PART_B_COLUMNS], styles)
+    width = len(builder.widths)
+    builder.add([_Cell(settings.title, "title", span=width)], height=26)
+    builder.add([_Cell(position, "position", span=width)], height=21)
+    builder.gap(10)
+    builder.add([_Cell(settings.part_b_heading, "heading", span=width)], height=22)
+    header = _header_row(builder, PART_B_COLUMNS)
+    part_b = _in_ref_order(a for a in report.actions if a.part == "B")
+    if not part_b:
+        builder.add([_Cell("No Part B actions in the tracker.", "note", span=width)])
+    for action in part_b:
+        builder.add(
+            [
+                _Cell(_text(action.ref), "ref"),
+                _Cell(_text(action.finding), "text"),
+                _planned_action_cell(action),
+                _Cell(_text(action.progress), "text"),
+                _Cell(_text(action.lead), "centred"),
+                _rag_cell(action.rag, legend),
+            ]
+        )
+    _legend_block(builder, legend, _stray_rags(part_b, legend))
+    return builder.build(
+        _print_setup(builder, report, position, header), freeze_panes=f"A{header + 1}"
+    )
+
+
+def _summary_columns(legend: Legend) -> list[float]:
+    count = max(SUMMARY_MIN_COLUMNS, 1 + len(legend.entries) + 4)
+    return [SUMMARY_FIRST_WIDTH] + [SUMMARY_WIDTH] * (count - 1)
+
+
+def _table(
+    builder: _SheetBuilder, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence[_Cell]]
+) -> int:
+    """A header row then data rows; each column spans as many grid columns as it says."""
+    header = builder.add([_Cell(name, "header", span=span) for name, span in columns], height=20)
+    spans = [span for _, span in columns]
+    for cells in rows:
+        builder.add(
+            [_Cell(c.value, c.style, c.runs, span) for c, span in zip(cells, spans, strict=True)]
+        )
+    return header
+
+
+def _section(builder: _SheetBuilder, title: str) -> None:
+    builder.gap(12)
+    builder.add([_Cell(title, "heading", span=len(builder.widths))], height=22)
+
+
+def _rag_counts(
+    builder: _SheetBuilder, report: Report, groups: list[tuple[str, str, list[Action]]]
+) -> Chart:
+    """RAG counts per KLOE and for Part B, as a table and as a stacked bar chart."""
+    legend = report.tracker.legend
+    codes = legend.codes
+    part_b = [a for a in report.actions if a.part == "B"]
+    rows = [(code, actions) for code, _, actions in groups] + [("Part B", part_b)]
+    total_span = len(builder.widths) - (1 + len(codes) + 4)
+    header = builder.add(
+        [_Cell("KLOE", "header")]
+        + [_Cell(code, rag_style_name(code)) for code in codes]
+        + [_Cell(name, "header") for name in ("Not on legend", "No RAG", "Total", "Overdue")]
+        + ([_Cell(None, None, span=total_span)] if total_span else []),
+        height=32,
+    )
+    first = header + 1
+    for label, actions in [*rows, ("Total", [a for _, acts in rows for a in acts])]:
+        counts = Counter(a.rag for a in actions)
+        bold = label == "Total"
+        number = "number bold" if bold else "number"
+        stray = sum(n for rag, n in counts.items() if rag and rag not in codes)
+        overdue = sum(1 for a in actions if a.is_overdue)
+        builder.add(
+            [_Cell(label, "label bold" if bold else "ref")]
+            + [_Cell(counts[code], number) for code in codes]
+            + [_Cell(stray, number), _Cell(counts[""], number), _Cell(len(actions), "number bold")]
+            + [_Cell(overdue, "number overdue" if overdue else number)]
+        )
+    last = first + len(rows) - 1  # the chart leaves out the Total row
+    series = tuple(
+        ChartSeries(
+            name=entry.code,
+            values=f"{column_letter(i + 1)}{first}:{column_letter(i + 1)}{last}",
+            colour=entry.colour,
+        )
+        for i, entry in enumerate(legend.entries)
+    )
+    # Beside the table when the columns left over are wide enough, so the table and its
+    # chart print on one page; else below it, on rows kept clear for it.
+    table_columns = 1 + len(codes) + 4
+    spare = sum(_pixels(w) for w in builder.widths[table_columns:])
+    if spare >= MIN_CHART_WIDTH:
+        table_height = sum(builder.heights[header - 1 :]) / 0.75
+        anchor = f"{column_letter(table_columns)}{header}"
+        width_px, height_px = spare, max(int(table_height), 24 * len(rows) + 120)
+        while table_height < height_px:  # keep the rest of the chart's rows clear
+            table_height += builder.heights[builder.gap(15) - 1] / 0.75
+    else:
+        anchor = f"B{builder.gap(12) + 1}"
+        width_px, height_px = 760, 24 * len(rows) + 120  # each bar, title, axis, legend
+        for _ in range(height_px // 20 + 1):  # 15-point rows are 20 pixels
+            builder.gap(15)
+    return Chart(
+        kind="bar",
+        stacked=True,
+        title="RAG status by KLOE and for Part B",
+        categories=f"A{first}:A{last}",
+        series=series,
+        anchor=anchor,
+        width=width_px,
+        height=height_px,
+        value_axis_title="Actions",
+        # Whole actions: ticks of 1 unless the bars are long enough to crowd them.
+        value_axis_major_unit=1 if max(len(acts) for _, acts in rows) <= 12 else None,
+    )
+
+
+def _summary(report: Report, styles: dict[str, Style], position: str) -> SheetLayout:
+    settings = report.tracker.settings
+    builder = _SheetBuilder(SUMMARY_SHEET, _summary_columns(report.tracker.legend), styles)
+    width = len(builder.widths)
+    builder.add([_Cell(f"{settings.title}: summary", "title", span=width)], height=26)
+    builder.add([_Cell(position, "position", span=width)], height=21)
+    builder.add(
+        [
+            _Cell(
+                f"{len(report.actions)} actions · {len(report.overdue)} overdue · "
+                f"{report.errors} errors and {report.warnings} warnings found in the tracker",
+                "subtitle",
+                span=width,
+            )
+        ],
+        height=19,
+    )
+    groups = _kloe_groups(report)
+    _section(builder, "RAG status by KLOE and for Part B")
+    chart = _rag_counts(builder, report, groups)
+
+    rest = width - 8  # the planned action takes the columns left after the others
+    paper_order = [a for _, _, actions in groups for a in actions] + _in_ref_order(
+        a for a in report.actions if a.part == "B"
+    )
+    overdue = report.overdue
+    _section(builder, f"Overdue actions ({len(overdue)}): due before the as-at date, not complete")
+    columns = [("Ref", 1), ("Part", 1), ("Lead", 2), ("RAG", 1), ("Due date", 2),
+               ("Days overdue", 1), ("Planned action", rest)]  # fmt: skip
+    _table(
+        builder,
+        columns,
+        (
+            [
+                _Cell(_text(a.ref), "ref"),
+                _Cell(a.part, "centred"),
+                _Cell(_text(a.lead), "text"),
+                _rag_cell(a.rag, report.tracker.legend),
+                _Cell(a.due_date, "date"),
+                _Cell(a.days_overdue, "number overdue"),
+                _Cell(_text(a.action), "text"),
+            ]
+            for a in overdue
+        ),
+    )
+    if not overdue:
+        builder.add([_Cell("No action is overdue.", "note", span=width)])
+
+    slipped = [a for a in paper_order if a.slipped]
+    _section(builder, f"Slipped actions ({len(slipped)}): due date revised at least once")
+    columns = [("Ref", 1), ("Part", 1), ("Lead", 2), ("RAG", 1), ("Timescale", 2),
+               ("Revisions", 1), ("Planned action", rest)]  # fmt: skip
+    _table(
+        builder,
+        columns,
+        (
+            [
+                _Cell(_text(a.ref), "ref"),
+                _Cell(a.part, "centred"),
+                _Cell(_text(a.lead), "text"),
+                _rag_cell(a.rag, report.tracker.legend),
+                _timescale_cell(a),
+                _Cell(a.revision_count, "number"),
+                _Cell(_text(a.action), "text"),
+            ]
+            for a in slipped
+        ),
+    )
+    if not slipped:
+        builder.add([_Cell("No due date has been revised.", "note", span=width)])
+
+    _section(
+        builder,
+        f"Validation findings ({report.errors} errors, {report.warnings} warnings): "
+        "what the tracker still needs",
+    )
+    message_span = (width - 6) // 2 + (width - 6) % 2
+    columns = [("Sheet", 1), ("Cell", 1), ("Ref", 1), ("Severity", 1), ("Rule", 2),
+               ("Message", message_span), ("Suggestion", width - 6 - message_span)]  # fmt: skip
+    _table(builder, columns, (_finding_cells(f) for f in report.findings))
+    if not report.findings:
+        builder.add([_Cell("No findings: the tracker passed every check.", "note", span=width)])
+    return builder.build(_print_setup(builder, report, position, None), charts=[chart])
+
+
+def _finding_cells(finding: Finding) -> list[_Cell]:
+    return [
+        _Cell(_text(finding.sheet) or "Workbook", "text"),
+        _Cell(_text(finding.cell), "text"),
+        _Cell(_text(finding.ref), "text"),
+        _Cell(finding.severity, f"severity {finding.severity}"),
+        _Cell(finding.rule, "text"),
+        _Cell(_text(finding.message), "text"),
+        _Cell(_text(finding.suggestion), "text"),
+    ]
+
+
+def layout_paper(report: Report) -> PaperLayout:
+    """The board paper for a validated tracker: Part A, Part B and the Summary."""
+    styles = _styles(report.tracker.legend)
+    position = position_text(report.as_at)
+    return PaperLayout(
+        title=report.tracker.settings.title,
+        position=position,
+        styles=styles,
+        sheets=[
+            _part_a(report, styles, position),
+            _part_b(report, styles, position),
+            _summary(report, styles, position),
+        ],
+    )
+
+
+__all__ = [
+    "Chart",
+    "ChartSeries",
+    "HeaderFooter",
+    "Margins",
+    "PaperLayout",
+    "PrintSetup",
+    "RichText",
+    "Run",
+    "SheetLayout",
+    "Style",
+    "Value",
+    "date_label",
+    "layout_paper",
+    "natural_key",
+    "position_text",
+    "rag_style_name",
+]

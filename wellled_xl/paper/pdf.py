@@ -1,0 +1,125 @@
+"""Print a written board-paper workbook to PDF with LibreOffice, headless.
+
+Each conversion runs with its own throw-away LibreOffice profile
+(``-env:UserInstallation``), so concurrent runs (a scheduled job and a person) do not
+clash over the user's profile or its lock; it works on a copy in a private folder, is
+stopped after a timeout, and its PDF is moved atomically into place.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from wellled_xl.errors import FileBusy, MissingTool, WellledError
+from wellled_xl.safety import atomic_output
+
+TIMEOUT_SECONDS = 120
+MISSING_SOFFICE = (
+    "LibreOffice (soffice) is not installed; install it "
+    "(Debian: apt-get install libreoffice-calc-nogui) or leave out --pdf"
+)
+
+
+def _install_paths() -> list[Path]:
+    """Where LibreOffice installs itself when it is not on PATH (Windows, macOS)."""
+    paths = [Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")]
+    for variable, default in (
+        ("PROGRAMFILES", r"C:\Program Files"),
+        ("PROGRAMFILES(X86)", r"C:\Program Files (x86)"),
+    ):
+        root = os.environ.get(variable, default)
+        paths.append(Path(root) / "LibreOffice" / "program" / "soffice.exe")
+    return paths
+
+
+def find_soffice() -> str:
+    """The LibreOffice program: on PATH as soffice or libreoffice, else where it installs."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for candidate in _install_paths():
+        if candidate.is_file():
+            return str(candidate)
+    raise MissingTool(MISSING_SOFFICE)
+
+
+def render_pdf(
+    xlsx_path: str | os.PathLike[str],
+    pdf_path: str | os.PathLike[str],
+    *,
+    soffice: str | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+) -> Path:
+    """Convert the workbook to `pdf_path` (every sheet, as its print setup says)."""
+    program = soffice or find_soffice()
+    target = Path(pdf_path)
+    with tempfile.TemporaryDirectory(prefix="wellled-xl-pdf-") as work:
+        folder = Path(work)
+        source = folder / "paper.xlsx"  # a plain name: no spaces or quotes reach soffice
+        shutil.copyfile(xlsx_path, source)
+        outdir = folder / "out"
+        command = [
+            program,
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(source),
+        ]
+        output = _run(command, timeout)
+        produced = outdir / "paper.pdf"
+        if not produced.is_file() or produced.read_bytes()[:5] != b"%PDF-":
+            detail = " ".join(output.split())[-300:]
+            raise WellledError(
+                f"LibreOffice did not convert {xlsx_path} to PDF"
+                + (f" ({detail})" if detail else "")
+            )
+        try:
+            with atomic_output(target) as tmp:
+                shutil.copyfile(produced, tmp)
+        except PermissionError as exc:  # Windows: the old PDF is open in a viewer
+            raise FileBusy(
+                f"{target} cannot be written ({exc.strerror}): is it open in a PDF viewer, "
+                "or is the folder read-only?"
+            ) from exc
+    return target
+
+
+def _run(command: list[str], timeout: float) -> str:
+    """Run soffice; stop it and everything it started if it overruns. Returns its output."""
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            start_new_session=sys.platform != "win32",
+        )
+    except OSError as exc:
+        raise MissingTool(f"{MISSING_SOFFICE} ({exc.strerror or exc})") from exc
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        if sys.platform == "win32":
+            process.kill()
+        else:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise WellledError(
+            f"LibreOffice did not finish the PDF within {timeout:g} s; try again, or "
+            "leave out --pdf"
+        ) from None
+    return output or ""

@@ -130,10 +130,11 @@ def _parse_dates(record: Record, context_year: int | None) -> tuple[dict, Timesc
     parsed: dict[str, Timescale | ValueError] = {}
     chain: list[date] = []
     for fld in DATE_FIELDS:
-        if fld not in record.values:
-            continue
+        value = record.values.get(fld, "")
+        if value == "" or value is None:
+            continue  # an empty date cell: nothing to parse, nothing to chain
         try:
-            result = parse_timescale(record.values[fld], context_year=context_year)
+            result = parse_timescale(value, context_year=context_year)
         except (DateParseError, NotADateError) as exc:
             parsed[fld] = exc
             continue
@@ -303,10 +304,7 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
                         ~filled(s) | ~(s.str.lower().isin(PLACEHOLDERS) | s.str.contains(_AWAITED))
                     ),
                 ),
-                _check(
-                    "progress-cross-reference",
-                    lambda s: ~s.map(lambda t: bool(_CROSS_REF.search(t)) and len(t) < 80),
-                ),
+                _check("progress-cross-reference", lambda s: ~s.map(_only_points_elsewhere)),
             ]
         ),
         "due": pa.Column(
@@ -332,6 +330,11 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
     for fld in DATE_FIELDS:
         columns[f"{fld}_parsed"] = pa.Column(checks=date_checks, nullable=True)
     return pa.DataFrameSchema(columns, strict=False)
+
+
+def _only_points_elsewhere(text: str) -> bool:
+    """Short progress that only refers to another item: "As per item 2 above."."""
+    return len(text) < 80 and _CROSS_REF.search(text) is not None
 
 
 def _any_date_problem(frame: pd.DataFrame) -> pd.Series:

@@ -1,0 +1,175 @@
+"""Benchmark validate and build end to end against their floors, at 200 to 50,000 actions.
+
+Run: ``.venv/bin/python benchmarks/run.py [--sizes 200 1000 10000 50000] [--runs 5]``.
+Each figure is a whole process (Python start-up included): the median wall time of
+``--runs`` runs after one warm-up, and the peak resident memory of that process, read
+from the kernel's accounting of the child (``os.wait4``). Every figure is printed as a
+ratio to its floor measured in the same run on the same file:
+
+- read floor: Python + pandas + pandera imports + python-calamine reading the sheets into
+  DataFrames (``floors/read_floor.py``);
+- build floor: python-calamine reading the cells + XlsxWriter writing them, unstyled
+  (``floors/build_floor.py``).
+
+Trackers are generated once into ``benchmarks/data/`` (git-ignored). The results go to
+``benchmarks/results.json`` and the figures table in ``benchmarks/README.md``.
+Benchmarks never run in CI and never fail on timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+PYTHON = sys.executable
+MARK_START = "<!-- figures:start -->"
+MARK_END = "<!-- figures:end -->"
+
+
+def run_once(argv: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one whole process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed: {process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def measure(argv: list[str], runs: int) -> dict[str, float]:
+    run_once(argv)  # warm-up: file cache, .pyc files
+    samples = [run_once(argv) for _ in range(runs)]
+    return {
+        "median_s": statistics.median(s[0] for s in samples),
+        "min_s": min(s[0] for s in samples),
+        "peak_mb": max(s[1] for s in samples),
+    }
+
+
+def excel_operations(rows: int) -> int | None:
+    """Excel operations the button makes for a tracker of this size (remote engine count)."""
+    try:
+        from excel_ops import count_excel_operations
+    except ImportError:
+        return None
+    return count_excel_operations(rows)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 10000, 50000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-readme", action="store_true", help="do not rewrite README figures")
+    args = parser.parse_args()
+    data = HERE / "data"
+    data.mkdir(exist_ok=True)
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            tracker = str(generate(size, data))
+            out = str(Path(tmp) / f"paper_{size}.xlsx")
+            floor_out = str(Path(tmp) / f"floor_{size}.xlsx")
+            row = {
+                "actions": size,
+                "read_floor": measure(
+                    [PYTHON, str(HERE / "floors/read_floor.py"), tracker], args.runs
+                ),
+                "validate": measure(
+                    [PYTHON, "-m", "wellled_xl", "validate", tracker, "--json"], args.runs
+                ),
+                "build_floor": measure(
+                    [PYTHON, str(HERE / "floors/build_floor.py"), tracker, floor_out], args.runs
+                ),
+                "build": measure(
+                    [PYTHON, "-m", "wellled_xl", "build", tracker, "-o", out], args.runs
+                ),
+                "excel_operations": excel_operations(size),
+            }
+            row["validate_ratio"] = row["validate"]["median_s"] / row["read_floor"]["median_s"]
+            row["build_ratio"] = row["build"]["median_s"] / row["build_floor"]["median_s"]
+            results.append(row)
+            print(
+                f"{size:>6} actions  validate {row['validate']['median_s']:.2f}s "
+                f"({row['validate_ratio']:.2f}x read floor {row['read_floor']['median_s']:.2f}s)  "
+                f"build {row['build']['median_s']:.2f}s "
+                f"({row['build_ratio']:.2f}x build floor {row['build_floor']['median_s']:.2f}s)  "
+                f"peak {row['build']['peak_mb']:.0f} MB  "
+                f"excel ops {row['excel_operations']}",
+                flush=True,
+            )
+    document = {
+        "machine": machine(),
+        "runs": args.runs,
+        "date": time.strftime("%Y-%m-%d"),
+        "results": results,
+    }
+    (HERE / "results.json").write_text(json.dumps(document, indent=2) + "\n")
+    table = figures_table(document)
+    print(table)
+    if not args.no_readme:
+        readme = HERE / "README.md"
+        text = readme.read_text(encoding="utf-8")
+        head, rest = text.split(MARK_START, 1)
+        _, tail = rest.split(MARK_END, 1)
+        readme.write_text(f"{head}{MARK_START}\n{table}\n{MARK_END}{tail}", encoding="utf-8")
+
+
+def figures_table(document: dict) -> str:
+    """The README table: medians, ratios to the floors, peak memory, growth, Excel ops."""
+    rows = document["results"]
+    lines = [
+        f"Measured {document['date']} on {document['machine']}; median of "
+        f"{document['runs']} runs after a warm-up, whole processes.",
+        "",
+        "| actions | read floor | validate | ratio | build floor | build | ratio | peak MB "
+        "(validate / build) | Excel ops |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['actions']:,} | {r['read_floor']['median_s']:.2f} s | "
+            f"{r['validate']['median_s']:.2f} s | {r['validate_ratio']:.2f}× | "
+            f"{r['build_floor']['median_s']:.2f} s | {r['build']['median_s']:.2f} s | "
+            f"{r['build_ratio']:.2f}× | {r['validate']['peak_mb']:.0f} / "
+            f"{r['build']['peak_mb']:.0f} | {r['excel_operations'] if r['excel_operations'] is not None else '–'} |"
+        )
+    by_size = {r["actions"]: r for r in rows}
+    steps = [(a, b) for a, b in ((1000, 10000), (10000, 50000)) if a in by_size and b in by_size]
+    if steps:
+        lines += ["", "Growth (time ratio for the size ratio; 10× and 5× mean linear):", ""]
+        for a, b in steps:
+            v = by_size[b]["validate"]["median_s"] / by_size[a]["validate"]["median_s"]
+            w = by_size[b]["build"]["median_s"] / by_size[a]["build"]["median_s"]
+            lines.append(f"- {a:,} → {b:,} ({b // a}×): validate {v:.1f}×, build {w:.1f}×")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

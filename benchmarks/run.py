@@ -153,12 +153,13 @@ def figures_table(document: dict) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
+        ops = "–" if r["excel_operations"] is None else r["excel_operations"]
         lines.append(
             f"| {r['actions']:,} | {r['read_floor']['median_s']:.2f} s | "
             f"{r['validate']['median_s']:.2f} s | {r['validate_ratio']:.2f}× | "
             f"{r['build_floor']['median_s']:.2f} s | {r['build']['median_s']:.2f} s | "
             f"{r['build_ratio']:.2f}× | {r['validate']['peak_mb']:.0f} / "
-            f"{r['build']['peak_mb']:.0f} | {r['excel_operations'] if r['excel_operations'] is not None else '–'} |"
+            f"{r['build']['peak_mb']:.0f} | {ops} |"
         )
     by_size = {r["actions"]: r for r in rows}
     steps = [(a, b) for a, b in ((1000, 10000), (10000, 50000)) if a in by_size and b in by_size]

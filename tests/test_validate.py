@@ -243,3 +243,60 @@ def test_suggestion_is_always_a_legend_code(code: str, case) -> None:
 def test_split_leads_round_trips(initials: list[str], joiner: str) -> None:
     initials = [i for i in initials if i.lower() != "and"] or ["RG"]
     assert split_leads(joiner.join(initials)) == tuple(initials)
+
+
+def test_other_trusts_columns_and_date_styles(tmp_path: Path) -> None:
+    """TARGET DATE / NEW DATE columns, day-first dates, quarters, a BRAG legend."""
+    from trackers import write_rows
+
+    rows = [
+        ["Quality Committee: CQC action plan"],
+        [],
+        ["No", "Must do", "Action required", "Lead", "TARGET DATE", "NEW DATE", "Update", "BRAG"],
+        ["May 2012"],
+        ["1", "Staffing", "Recruit", "DoF", "17.7.12", "", "Done", "B"],
+        ["2", "Records", "Audit", "NED-WT/DoN", "10.05.2023", "Q4 2023/24", "Begun", "A"],
+        ["3", "Training", "Train", "DoN", "31/03/2020", "30 Sept", "Started", "A"],
+    ]
+    legend = [
+        ["Code", "Meaning", "Colour", "Complete"],
+        ["B", "Complete and evidenced", "0070C0", "Yes"],
+        ["G", "Complete", "00B050", "Yes"],
+        ["A", "On track", "FFC000", "No"],
+        ["R", "Off track", "FF0000", "No"],
+    ]
+    leads = [
+        ["Initials", "Name", "Role"],
+        ["AB", "", "DoF"],
+        ["CD", "", "DoN"],
+        ["WT", "", "NED-WT"],
+    ]
+    path = write_rows(tmp_path / "t.xlsx", rows, extra_sheets={"Legend": legend, "Leads": leads})
+    report = validate(read_tracker(path), AS_AT)
+    by_ref = {a.ref: a for a in report.actions}
+    assert [a.part for a in report.actions] == ["B", "B", "B"]
+    assert by_ref["1"].timescale.dates == (date(2012, 7, 17),)
+    assert by_ref["1"].complete and not by_ref["1"].is_overdue
+    assert by_ref["2"].timescale.dates == (date(2023, 5, 10), date(2024, 3, 31))
+    assert by_ref["2"].slipped
+    # "30 Sept" revises 31/03/2020, so it takes the year that puts it after that date.
+    assert by_ref["3"].timescale.dates == (date(2020, 3, 31), date(2020, 9, 30))
+    assert not [f for f in report.findings if f.rule.startswith("date")]
+    assert by_ref["2"].leads == ("NED-WT", "DoN")
+    assert not [f for f in report.findings if f.rule == "lead-unknown"]
+
+
+def test_a_yearless_revision_takes_the_year_after_the_date_it_revises(tmp_path: Path) -> None:
+    from trackers import write_rows
+
+    rows = [
+        ["Ref", "Action", "Target date", "New date", "Lead", "Progress", "RAG"],
+        ["W1a", "a", date(2019, 12, 31), "31 Mar", "RG", "p", "A/G"],
+        ["W1b", "b", date(2019, 12, 31), "31 Mar 2019", "RG", "p", "A/G"],
+    ]
+    path = write_rows(tmp_path / "t.xlsx", rows, extra_sheets=REGISTERS)
+    report = validate(read_tracker(path), AS_AT)
+    assert report.actions[0].timescale.dates == (date(2019, 12, 31), date(2020, 3, 31))
+    # A year typed by the lead is kept as typed, and the backwards revision is an error.
+    assert report.actions[1].timescale.dates == (date(2019, 12, 31), date(2019, 3, 31))
+    assert rules_at(report) == {("D3", "date-order")}

@@ -134,7 +134,7 @@ def _parse_dates(record: Record, context_year: int | None) -> tuple[dict, Timesc
         if value == "" or value is None:
             continue  # an empty date cell: nothing to parse, nothing to chain
         try:
-            result = parse_timescale(value, context_year=context_year)
+            result = _parse_after(value, chain[-1] if chain else None, context_year)
         except (DateParseError, NotADateError) as exc:
             parsed[fld] = exc
             continue
@@ -142,6 +142,19 @@ def _parse_dates(record: Record, context_year: int | None) -> tuple[dict, Timesc
         chain.extend(result.dates)
     source = " ".join(text_of(record.values.get(f)) for f in DATE_FIELDS if f in record.values)
     return parsed, Timescale(tuple(chain), source.strip())
+
+
+def _parse_after(value: Any, previous: date | None, context_year: int | None) -> Timescale:
+    """Parse a date cell that revises `previous`: a date typed without a year ("30 Sept")
+    takes the year that puts it on or after the date it revises."""
+    if previous is None:
+        return parse_timescale(value, context_year=context_year)
+    result = parse_timescale(value, context_year=previous.year)
+    if result.dates and result.dates[0] < previous:
+        later = parse_timescale(value, context_year=previous.year + 1)
+        if later.dates != result.dates:  # the text had no year of its own
+            return later
+    return result
 
 
 def _last_updated(value: Any) -> date | None:

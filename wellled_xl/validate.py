@@ -210,6 +210,7 @@ def _frame(rows: list[_Row], as_at: date) -> pd.DataFrame:
         "success_measure": col("success_measure"),
         "progress": col("progress"),
         "due": [row.timescale for row in rows],
+        "has_measure_column": ["success_measure" in row.record.columns for row in rows],
         "has_due_column": [
             any(f in row.record.columns for f in DATE_FIELDS if f != "previous_revisions")
             for row in rows
@@ -306,7 +307,8 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
             ]
         ),
         "success_measure": pa.Column(
-            checks=_check("measure-missing", required_where(part_a)), required=False
+            checks=_check("measure-missing", required_where(part_a & frame["has_measure_column"])),
+            required=False,
         ),
         "progress": pa.Column(
             checks=[

@@ -300,3 +300,13 @@ def test_a_yearless_revision_takes_the_year_after_the_date_it_revises(tmp_path: 
     # A year typed by the lead is kept as typed, and the backwards revision is an error.
     assert report.actions[1].timescale.dates == (date(2019, 12, 31), date(2019, 3, 31))
     assert rules_at(report) == {("D3", "date-order")}
+
+
+def test_a_sheet_without_optional_columns_gets_no_cell_less_findings(tmp_path: Path) -> None:
+    from trackers import write_rows
+
+    rows = [["Ref", "Action", "Lead", "RAG"], ["W1a", "a", "RG", "A/G"], ["W1b", "", "RG", "Q"]]
+    path = write_rows(tmp_path / "t.xlsx", rows, extra_sheets=REGISTERS)
+    report = validate(read_tracker(path), AS_AT)
+    assert all(f.cell for f in report.findings if f.row is not None)
+    assert rules_at(report) == {("B3", "required"), ("D3", "rag-unknown")}

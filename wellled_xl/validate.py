@@ -569,6 +569,8 @@ def _findings(tracker: Tracker, rows: list[_Row], frame: pd.DataFrame, schema) -
             continue
         row = rows[int(index)]
         fld = _cell_field(str(column), rule, row.record)
+        if not row.record.cell(fld):
+            continue  # the sheet has no such column: said once by missing-column, if required
         key = (id(row), rule, fld)
         if key in seen:
             continue

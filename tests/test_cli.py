@@ -77,3 +77,24 @@ def test_every_command_has_help_and_a_readme_entry() -> None:
     for name, sub in commands.choices.items():
         assert sub.description, f"{name} has no help text"
         assert f"wellled-xl {name}" in readme, f"{name} is not in the README"
+
+
+def test_the_terminal_report_never_prints_control_characters(tmp_path: Path) -> None:
+    """A cell holding an escape sequence must not reach the terminal as one."""
+    import xlsxwriter
+
+    path = tmp_path / "t.xlsx"
+    book = xlsxwriter.Workbook(str(path))  # openpyxl refuses control characters; Excel does not
+    sheet = book.add_worksheet("Plan")
+    rows = [
+        ["Ref", "Action", "Timescale", "Lead", "Success measure", "Progress", "RAG"],
+        ["W1a", "a", "March 2020", "RG\x1b]0;pwned\x07", "m", "p\x1b[2J", "A/G\x1b[31m"],
+    ]
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    book.close()
+    result = run("validate", str(path), "--as-at", "2019-09-30")
+    assert result.returncode == 1, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b" in result.stdout  # shown, escaped, so the lead can see what is there

@@ -121,14 +121,15 @@ def _part_a_refs(rows: list[list]) -> dict[str, list[str]]:
 
 
 def test_title_block_names_the_paper_and_its_position(values):
-    titles = [row[0] for row in values["Part A"][:4]]
+    # Row 1 is the generated-sheet mark (tests/test_excel.py checks it).
+    titles = [row[0] for row in values["Part A"][1:5]]
     assert titles == [
         "The well-led framework",
         "PART A Board self-review against KLOEs: 2018/19 deliverables",
         "PART B CQC Inspection findings: October 2018",
         "Position as at end of September 2019",
     ]
-    assert values["Part B"][1][0] == "Position as at end of September 2019"
+    assert values["Part B"][2][0] == "Position as at end of September 2019"
 
 
 @pytest.mark.parametrize(
@@ -147,7 +148,7 @@ def test_position_is_worded_from_the_as_at_date(as_at, wording):
 
 def test_a_mid_month_as_at_date_reaches_the_title_block(tracker):
     paper = layout_paper(check_tracker(tracker, date(2019, 10, 15)))
-    assert paper.sheet("Part A").values[3][0] == "Position as at 15 October 2019"
+    assert paper.sheet("Part A").values[4][0] == "Position as at 15 October 2019"
 
 
 def test_due_dates_read_as_board_papers_write_them():
@@ -307,9 +308,11 @@ def test_sheets_are_set_up_for_printing(built, styled):
         assert len(heights) == sheet.max_row
         for row, height in enumerate(heights, start=1):
             assert (sheet.row_dimensions[row].height or 15) == height, (sheet.title, row)
-    assert styled["Part A"].print_title_rows == "$7:$7"
-    assert styled["Part B"].print_title_rows == "$5:$5"
-    assert styled["Part A"].freeze_panes == "A8"
+    # Rows shifted by one for the generated-sheet mark in row 1, which is not printed.
+    assert styled["Part A"].print_title_rows == "$8:$8"
+    assert styled["Part B"].print_title_rows == "$6:$6"
+    assert styled["Part A"].freeze_panes == "A9"
+    assert all("!$A$2:" in sheet.print_area for sheet in styled.worksheets)
     part_a = styled["Part A"]
     w3a = next(row[0].row for row in part_a.iter_rows() if row[0].value == "W3a")
     w7a = next(row[0].row for row in part_a.iter_rows() if row[0].value == "W7a")
@@ -334,7 +337,7 @@ def test_chart_series_are_the_legend_in_its_colours(paper):
     colours = [s.find("c:spPr/a:solidFill/a:srgbClr", ns).get("val") for s in series]
     assert names == list(LEGEND_COLOURS)
     assert colours == list(LEGEND_COLOURS.values())
-    assert series[0].find("c:cat//c:f", ns).text.replace("'", "") == "Summary!$A$7:$A$15"
+    assert series[0].find("c:cat//c:f", ns).text.replace("'", "") == "Summary!$A$8:$A$16"
 
 
 def test_summary_counts_rag_per_kloe_and_part_b(built, values):
@@ -400,6 +403,10 @@ def test_progress_that_looks_like_a_formula_stays_text(tmp_path):
     book.close()
     progress = [row[5] for row in _rows_after_header(rows, PART_A_HEADER) if row[0] != "KLOE"]
     assert [p for p in progress if p] == INJECTIONS
+    # Excel's quote prefix on each: a person editing the cell (F2, Enter) keeps it text.
+    part_a = openpyxl.load_workbook(report.paths["xlsx"])["Part A"]
+    prefixed = [c.value for row in part_a.iter_rows() for c in row if c.quotePrefix]
+    assert sorted(prefixed) == sorted(INJECTIONS)
     with zipfile.ZipFile(report.paths["xlsx"]) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
         for name in sheets:

@@ -142,3 +142,49 @@ def test_missing_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("index", "letters"), [(0, "A"), (25, "Z"), (26, "AA"), (701, "ZZ")])
 def test_column_letters(index: int, letters: str) -> None:
     assert column_letter(index) == letters
+
+
+def test_error_cells_merges_across_rows_and_hidden_tracker_sheets(tmp_path: Path) -> None:
+    """#N/A is not 'empty'; a merge over rows is named once; a hidden tracker is not read."""
+    import re
+    import zipfile
+
+    import openpyxl
+
+    from wellled_xl.validate import validate
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Plan"
+    sheet.append(["Ref", "Action", "Lead", "RAG", "Progress"])
+    sheet.append(["W1a", "a", "RG", "G", "Shared update"])
+    sheet.append(["W1b", "b", "RG", "G", ""])
+    sheet.append(["W1c", "c", "RG", "G", "own"])
+    sheet.merge_cells("E2:E3")
+    archive = book.create_sheet("Old plan")
+    archive.append(["Ref", "Action", "Lead", "RAG"])
+    archive.append(["W9z", "retired", "RG", "A/R"])
+    archive.sheet_state = "hidden"
+    plain = tmp_path / "plain.xlsx"
+    book.save(plain)
+    # Excel writes an error as t="e" with the cached error text: put one in C4.
+    with zipfile.ZipFile(plain) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    xml = re.sub(r'<c r="C4"[^>]*>.*?</c>', '<c r="C4" t="e"><f>X!A1</f><v>#REF!</v></c>', xml)
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    path = tmp_path / "t.xlsx"
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+    tracker = read_tracker(path)
+    assert [r.values["ref"] for r in tracker.records] == ["W1a", "W1b", "W1c"]
+    report = validate(tracker, date(2019, 9, 30))
+    placed = {(f.sheet, f.cell, f.rule) for f in report.findings}
+    assert ("Plan", "C4", "cell-error") in placed
+    assert ("Plan", "E2:E3", "merged-cells") in placed
+    assert ("Old plan", "", "hidden-sheet") in placed
+    assert not any(f.cell == "C4" and f.rule != "cell-error" for f in report.findings)
+    error = next(f for f in report.findings if f.rule == "cell-error")
+    assert error.value == "#REF!" and "#REF!" in error.message and error.severity == "error"

@@ -1,3 +1,14 @@
 """wellled-xl: turn a well-led / CQC action tracker into a checked, honest board paper."""
 
 __version__ = "0.1.0"
+
+
+def main() -> None:
+    """The Excel button's entry point: ``RunPython "import wellled_xl; wellled_xl.main()"``.
+
+    Validates the workbook open in Excel and writes its board paper into it; see
+    `wellled_xl.excel.button`. Imported lazily, so the command line never loads xlwings.
+    """
+    from wellled_xl.excel.button import main as run_button
+
+    run_button()

@@ -90,6 +90,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         out_dir=args.out_dir,
         as_at_rule=args.as_at.isoformat() if args.as_at else args.as_at_rule,
         pdf=args.pdf,
+        stamp_tracker=args.stamp_tracker,
     )
     on_unexpected = traceback.print_exception if args.debug else None
     summary = refresh(plan, progress=progress_for(sys.stderr), on_unexpected=on_unexpected)
@@ -98,6 +99,75 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     else:
         print(summary.render_text())
     return summary.exit_code
+
+
+def _interpreter(args: argparse.Namespace) -> tuple[str, str] | None:
+    from wellled_xl.excel.addin import default_interpreter
+
+    if args.no_interpreter:
+        return None
+    if args.interpreter_win:
+        return "Interpreter_Win", args.interpreter_win
+    if args.interpreter_mac:
+        return "Interpreter_Mac", args.interpreter_mac
+    return default_interpreter()
+
+
+def cmd_addin_build(args: argparse.Namespace) -> int:
+    """Build wellled_xl.xlam, the Excel add-in with the Well-led tab and its button."""
+    from wellled_xl.excel.addin import build_addin
+
+    print(f"wrote {build_addin(args.output, interpreter=_interpreter(args))}")
+    return errors.EXIT_OK
+
+
+def cmd_addin_install(args: argparse.Namespace) -> int:
+    """Build the add-in into the folder Excel loads add-ins from (or --dest DIR)."""
+    from wellled_xl.excel.addin import install_addin
+
+    path = install_addin(args.dest, startup=not args.addins_folder, interpreter=_interpreter(args))
+    print(f"installed {path}")
+    if args.addins_folder and args.dest is None:
+        print("In Excel: File > Options > Add-ins > Manage Excel Add-ins > Go…, tick wellled_xl.")
+    return errors.EXIT_OK
+
+
+def _add_addin_commands(commands: argparse._SubParsersAction) -> None:
+    addin = commands.add_parser(
+        "addin",
+        help="build or install the Excel add-in (the Well-led tab's Validate & Build button)",
+        description="The Excel add-in: xlwings' ribbon add-in template with the Well-led tab.",
+    )
+    actions = addin.add_subparsers(dest="addin_command", required=True, metavar="ACTION")
+    build = actions.add_parser(
+        "build", help=cmd_addin_build.__doc__, description=cmd_addin_build.__doc__
+    )
+    build.add_argument(
+        "-o", "--output", help="a folder, or a path ending in wellled_xl.xlam (default: here)"
+    )
+    install = actions.add_parser(
+        "install", help=cmd_addin_install.__doc__, description=cmd_addin_install.__doc__
+    )
+    install.add_argument("--dest", help="write it into this folder instead (no Excel needed)")
+    install.add_argument(
+        "--addins-folder",
+        action="store_true",
+        help="Excel's Add-ins folder (then tick it in Excel) instead of its startup folder",
+    )
+    for parser, run in ((build, cmd_addin_build), (install, cmd_addin_install)):
+        which = parser.add_mutually_exclusive_group()
+        which.add_argument(
+            "--interpreter-win", metavar="PATH", help="the pythonw.exe the button runs (Windows)"
+        )
+        which.add_argument(
+            "--interpreter-mac", metavar="PATH", help="the python the button runs (macOS)"
+        )
+        which.add_argument(
+            "--no-interpreter",
+            action="store_true",
+            help="leave the add-in's settings sheet off (set Interpreter_Win in myaddin.conf)",
+        )
+        parser.set_defaults(run=run)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,7 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
     refresh_cmd.add_argument(
         "--json", action="store_true", help="print the run summary as one JSON document"
     )
+    refresh_cmd.add_argument(
+        "--stamp-tracker",
+        action="store_true",
+        help="also write each row's status into the tracker's Check column (opt-in; backs the "
+        "tracker up first; refused while it is open or holds what cannot be saved faithfully)",
+    )
     refresh_cmd.set_defaults(run=cmd_refresh)
+    _add_addin_commands(commands)
     return parser
 
 

@@ -139,6 +139,8 @@ class Record:
     values: dict[str, Any]  # canonical field -> the cell's value as read
     columns: dict[str, str]  # canonical field -> column letter
     kloe_band: str | None = None  # KLOE set by a band row above this row, if any
+    # Fields whose cell shows an Excel error (#N/A, #REF! ...), which readers see as empty.
+    errors: dict[str, str] = field(default_factory=dict)
 
     def cell(self, field_name: str) -> str:
         """The A1 address of this record's cell for a field ("" if the sheet lacks it)."""

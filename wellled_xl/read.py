@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -10,7 +13,7 @@ from typing import Any
 import python_calamine
 
 from wellled_xl import errors
-from wellled_xl.headers import HeaderMap, map_headers, normalise
+from wellled_xl.headers import GENERATED_MARK, HeaderMap, map_headers, normalise
 from wellled_xl.model import (
     DEFAULT_LEGEND,
     SETTINGS_LABELS,
@@ -23,7 +26,10 @@ from wellled_xl.model import (
     Settings,
     Tracker,
 )
+from wellled_xl.preflight import WorkbookScan, check_workbook
 
+# How far down a generated sheet carries GENERATED_MARK.
+GENERATED_MARK_ROWS = 5
 # How far down a sheet the header row may sit below a title block.
 HEADER_SEARCH_ROWS = 30
 
@@ -59,15 +65,16 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def open_workbook(path: str | Path) -> python_calamine.CalamineWorkbook:
+def open_workbook(path: str | Path) -> tuple[python_calamine.CalamineWorkbook, WorkbookScan]:
     """Open a workbook for reading, turning every failure into one clear error."""
     source = Path(path)
     if not source.exists():
         raise errors.UnusableWorkbook(source, "no such file")
     if source.is_dir():
         raise errors.UnusableWorkbook(source, "is a folder, not a workbook")
+    scan = check_workbook(source)  # refuse what calamine must not parse: see preflight.py
     try:
-        return python_calamine.CalamineWorkbook.from_path(str(source))
+        return python_calamine.CalamineWorkbook.from_path(str(source)), scan
     except python_calamine.PasswordError as exc:
         raise errors.NotAWorkbook(
             source, "the workbook is password-protected; save an unencrypted copy"
@@ -108,8 +115,9 @@ def _band_or_group(row: list[Any], header: HeaderMap) -> tuple[str, str | None] 
     A band or group row holds one piece of text (merged cells read as one value) and no
     lead, RAG or date: "KLOE W1: Is there ...", "May 2012", "Part B findings".
     """
-    filled = [(col, cell) for col, cell in enumerate(row) if not _blank(cell)]
-    if not filled:
+    filled = [(col, cell) for col, cell in enumerate(row) if cell != "" and not _blank(cell)]
+    # A data row fills several cells with different values: decide without more work.
+    if not filled or (len(filled) > 2 and filled[0][1] != filled[1][1]):
         return None
     values = {_text(cell) for _, cell in filled}
     if len(values) != 1:
@@ -142,10 +150,16 @@ def _is_header_repeat(row: list[Any], header_row: list[Any], header: HeaderMap) 
 
 
 def _read_tracker_sheet(
-    name: str, rows: list[list[Any]], found: tuple[int, HeaderMap], findings: list[Finding]
+    name: str,
+    rows: list[list[Any]],
+    found: tuple[int, HeaderMap],
+    findings: list[Finding],
+    extras: SheetExtras,
 ) -> list[Record]:
     header_index, header = found
     header_row = header_index + 1
+    findings.extend(_merged_across_rows(name, header_index, header, extras.merged.get(name, ())))
+    error_cells = extras.error_cells.get(name, {})
     for fld, extra in header.duplicates.items():
         first = column_letter(header.columns[fld])
         for col in extra:
@@ -179,6 +193,11 @@ def _read_tracker_sheet(
         if all(_blank(cell) for cell in row) or _is_header_repeat(row, rows[header_index], header):
             continue
         values = {fld: (row[col] if col < len(row) else "") for fld, col in header.columns.items()}
+        cell_errors = {
+            fld: error_cells[f"{letter}{index + 1}"]
+            for fld, letter in columns.items()
+            if f"{letter}{index + 1}" in error_cells
+        }
         records.append(
             Record(
                 part="B" if header.part == "B" else "A",
@@ -187,9 +206,42 @@ def _read_tracker_sheet(
                 values=values,
                 columns=columns,
                 kloe_band=band,
+                errors=cell_errors,
             )
         )
     return records
+
+
+def _merged_across_rows(
+    sheet: str, header_index: int, header: HeaderMap, merged: Iterable[MergedRange]
+) -> list[Finding]:
+    """A merge over several data rows gives its value to the first row only: say so once."""
+    findings = []
+    by_column = {col: fld for fld, col in header.columns.items()}
+    for (first_row, first_col), (last_row, last_col) in merged:
+        if last_row == first_row or first_row <= header_index or first_col not in by_column:
+            continue
+        fld = by_column[first_col]
+        area = f"{column_letter(first_col)}{first_row + 1}:{column_letter(last_col)}{last_row + 1}"
+        findings.append(
+            Finding(
+                sheet=sheet,
+                cell=area,
+                row=first_row + 1,
+                ref="",
+                field=fld,
+                value="",
+                rule="merged-cells",
+                severity="warning",
+                message=(
+                    f"Cells {area} are merged across rows {first_row + 1}–{last_row + 1}: "
+                    f"the value belongs to row {first_row + 1} only, and the rows below it "
+                    "read as empty."
+                ),
+                suggestion="Unmerge the cells and fill in each row.",
+            )
+        )
+    return findings
 
 
 def _legend(rows: list[list[Any]], sheet: str, findings: list[Finding]) -> Legend | None:
@@ -301,15 +353,74 @@ def _settings(rows: list[list[Any]]) -> Settings | None:
     return Settings(**values)
 
 
+def _hidden_tracker_sheet(name: str) -> Finding:
+    return Finding(
+        name, "", None, "", "", "", "hidden-sheet", "warning",
+        f"Sheet {name!r} is hidden but looks like a tracker: its rows were not read, so "
+        "they are not in the paper.",
+        "Unhide the sheet if its actions belong in the paper, or delete it.",
+    )  # fmt: skip
+
+
 def _workbook_finding(rule: str, message: str, suggestion: str = "") -> Finding:
     """A finding about the workbook as a whole: no sheet, no cell."""
     return Finding("", "", None, "", "", "", rule, "warning", message, suggestion)
 
 
+# A merged area as python-calamine gives it: ((first row, first col), (last row, last col)).
+MergedRange = tuple[tuple[int, int], tuple[int, int]]
+
+
+@dataclass
+class SheetExtras:
+    """What the file reader knows beyond cell values (the Excel door may know less)."""
+
+    hidden: frozenset[str] = frozenset()  # hidden and very hidden sheets
+    merged: dict[str, list[MergedRange]] = field(default_factory=dict)
+    error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
 def read_tracker(path: str | Path) -> Tracker:
-    """Read every tracker sheet and register of a workbook into a `Tracker`."""
+    """Read every tracker sheet and register of a workbook file into a `Tracker`."""
     source = Path(path)
-    book = open_workbook(source)
+    book, scan = open_workbook(source)
+    sheets = []
+    merged: dict[str, list[MergedRange]] = {}
+    try:
+        for name in book.sheet_names:
+            sheets.append((name, _sheet_rows(book, name, source)))
+            with contextlib.suppress(python_calamine.CalamineError, ValueError):
+                merged[name] = book.get_sheet_by_name(name).merged_cell_ranges or []
+        hidden = frozenset(
+            meta.name
+            for meta in book.sheets_metadata
+            if meta.visible != python_calamine.SheetVisibleEnum.Visible
+        )
+    finally:
+        book.close()
+    extras = SheetExtras(hidden=hidden, merged=merged, error_cells=scan.error_cells)
+    return tracker_from_sheets(source, sheets, extras)
+
+
+def _is_generated(rows: list[list[Any]]) -> bool:
+    """A sheet this tool wrote (board paper, summary, validation): never read as input."""
+    return any(
+        isinstance(cell, str) and cell.startswith(GENERATED_MARK)
+        for row in rows[:GENERATED_MARK_ROWS]
+        for cell in row
+    )
+
+
+def tracker_from_sheets(
+    source: str | Path,
+    sheets: Iterable[tuple[str, list[list[Any]]]],
+    extras: SheetExtras | None = None,
+) -> Tracker:
+    """Build a `Tracker` from sheets' cell values (rows from A1), whichever door they came by.
+
+    The file reader passes python-calamine's rows; the Excel button passes the open
+    workbook's values read through xlwings.
+    """
     findings: list[Finding] = []
     records: list[Record] = []
     legend: Legend | None = None
@@ -317,20 +428,23 @@ def read_tracker(path: str | Path) -> Tracker:
     kloes: tuple[Kloe, ...] | None = None
     settings: Settings | None = None
     tracker_sheets: list[str] = []
-    try:
-        for name in book.sheet_names:
-            rows = _sheet_rows(book, name, source)
-            found = _find_header(rows)
-            if found is not None:
-                tracker_sheets.append(name)
-                records.extend(_read_tracker_sheet(name, rows, found, findings))
-                continue
-            legend = legend or _legend(rows, name, findings)
-            leads = leads if leads is not None else _leads(rows)
-            kloes = kloes or _kloes(rows)
-            settings = settings or _settings(rows)
-    finally:
-        book.close()
+    extras = extras or SheetExtras()
+    # Visible sheets first, so a visible register wins over a hidden copy of it.
+    for name, rows in sorted(sheets, key=lambda sheet: sheet[0] in extras.hidden):
+        if _is_generated(rows):
+            continue
+        found = _find_header(rows)
+        if found is not None and name in extras.hidden:
+            findings.append(_hidden_tracker_sheet(name))
+            continue
+        if found is not None:
+            tracker_sheets.append(name)
+            records.extend(_read_tracker_sheet(name, rows, found, findings, extras))
+            continue
+        legend = legend or _legend(rows, name, findings)
+        leads = leads if leads is not None else _leads(rows)
+        kloes = kloes or _kloes(rows)
+        settings = settings or _settings(rows)
     if not tracker_sheets:
         raise errors.NoTrackerSheet(
             source,

@@ -12,8 +12,10 @@ rule, where each tracker has its own as-at date, the summary is named by the run
 Two trackers with the same file name in different folders get the name of their folder
 in front (``north_tracker_board_paper_…``), so neither overwrites the other.
 
-Trackers are only ever read: an unattended run never writes into a workbook somebody
-may have open. Outputs are written atomically (a temporary file, then a rename). One
+Trackers are only read, unless ``--stamp-tracker`` asks for each row's status in its
+Check column (``writeback.py``: backed up first, verified before the tracker is replaced,
+and refused, exit 4, while it is open): an unattended run never writes into a workbook
+somebody may have open. Outputs are written atomically (a temporary file, then a rename). One
 broken tracker (missing, not a workbook, no tracker sheet) is reported and the others
 are still built.
 
@@ -80,6 +82,7 @@ from typing import IO, Any
 
 from wellled_xl import __version__, errors
 from wellled_xl.safety import atomic_output
+from wellled_xl.writeback import BACKUP_NAME
 
 AS_AT_RULES = ("end-of-last-month", "end-of-last-quarter", "today", "settings")
 DEFAULT_AS_AT_RULE = "end-of-last-month"
@@ -187,6 +190,7 @@ class RefreshPlan:
     as_at_rule: str = DEFAULT_AS_AT_RULE
     pdf: bool = False
     unmatched: tuple[str, ...] = ()  # glob patterns that matched no file
+    stamp_tracker: bool = False  # opt-in: each row's status into the tracker's Check column
 
 
 def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
@@ -261,6 +265,7 @@ def expand_trackers(patterns: Sequence[str], base: Path) -> tuple[list[Path], li
             if Path(match).is_file()
             and not Path(match).name.startswith("~$")
             and not _BOARD_PAPER_NAME.fullmatch(Path(match).name)
+            and not BACKUP_NAME.fullmatch(Path(match).name)
         ]
         found.extend(matches)
         if not matches:
@@ -276,6 +281,7 @@ def make_plan(
     as_at_rule: str | None = None,
     pdf: bool | None = None,
     cwd: Path | None = None,
+    stamp_tracker: bool = False,
 ) -> RefreshPlan:
     """Merge command-line options over a config file into the plan of one run.
 
@@ -300,6 +306,7 @@ def make_plan(
         as_at_rule=rule or DEFAULT_AS_AT_RULE,
         pdf=pdf if pdf is not None else bool(settings.pdf),
         unmatched=tuple(unmatched),
+        stamp_tracker=stamp_tracker,
     )
 
 
@@ -657,6 +664,15 @@ def _refresh_tracker(
     result.overdue = len(report.overdue)
     result.files = [str(p) for p in report.paths.values() if p] + [str(report_path)]
     result.exit_code = worst_exit_code([result.exit_code, report.exit_code])
+    if plan.stamp_tracker:  # opt-in, the one write into a tracker: see writeback.py
+        from wellled_xl.writeback import stamp_tracker
+
+        try:
+            result.files += [str(tracker), str(stamp_tracker(tracker, report))]
+        except errors.WellledError as exc:
+            note = f"statuses not written into the tracker: {_one_line(exc)}"
+            result.error = f"{result.error}; {note}" if result.error else note
+            result.exit_code = worst_exit_code([result.exit_code, exc.exit_code])
     return result, missing_tool
 
 

@@ -68,12 +68,16 @@ class Report:
         return document
 
     def render_text(self, colour: bool = False) -> str:
-        """A report for a person at a terminal: by sheet, then by lead, with counts."""
+        """A report for a person at a terminal: by sheet, then by lead, with counts.
+
+        Every value from the workbook goes through `printable`, so a cell cannot send
+        escape sequences to the terminal.
+        """
         red, amber, bold, reset = (
             ("\033[31m", "\033[33m", "\033[1m", "\033[0m") if colour else ("", "", "", "")
         )
         lines = [
-            f"{bold}{self.tracker.path}{reset} as at {self.as_at:%d %B %Y}",
+            f"{bold}{printable(self.tracker.path)}{reset} as at {self.as_at:%d %B %Y}",
             f"{len(self.actions)} actions, {self.errors} errors, {self.warnings} warnings, "
             f"{len(self.overdue)} overdue",
         ]
@@ -85,7 +89,7 @@ class Report:
             counts = Counter(f.severity for f in findings)
             lines += [
                 "",
-                f"{bold}{sheet or 'Workbook'}{reset}: {counts['error']} errors, "
+                f"{bold}{printable(sheet) or 'Workbook'}{reset}: {counts['error']} errors, "
                 f"{counts['warning']} warnings",
             ]
             by_lead: dict[str, list[Finding]] = defaultdict(list)
@@ -93,21 +97,23 @@ class Report:
                 by_lead[lead_of.get((sheet, finding.row), "")].append(finding)
             for lead, items in by_lead.items():
                 if lead:
-                    lines.append(f"  {bold}{lead}{reset} ({len(items)})")
+                    lines.append(f"  {bold}{printable(lead)}{reset} ({len(items)})")
                 for f in items:
                     tint = red if f.severity == "error" else amber
                     where = f.cell or "-"
                     lines.append(
-                        f"    {tint}{f.severity:<7}{reset} {where:<6} {f.rule:<24} {f.message}"
+                        f"    {tint}{f.severity:<7}{reset} {where:<6} {f.rule:<24} "
+                        f"{printable(f.message)}"
                     )
                     if f.suggestion:
-                        lines.append(f"    {'':<7} {'':<6} {'':<24} → {f.suggestion}")
+                        lines.append(f"    {'':<7} {'':<6} {'':<24} → {printable(f.suggestion)}")
         if self.overdue:
             lines += ["", f"{bold}Overdue{reset} (due before {self.as_at:%d %b %Y}, not complete)"]
             for a in self.overdue:
                 slipped = ", slipped" if a.slipped else ""
                 lines.append(
-                    f"  {a.ref:<6} {a.lead:<14} {a.rag:<4} due {a.due_date:%d %b %Y}  "
+                    f"  {printable(a.ref):<6} {printable(a.lead):<14} {printable(a.rag):<4} "
+                    f"due {a.due_date:%d %b %Y}  "
                     f"{red}{a.days_overdue} days overdue{reset}{slipped}"
                 )
         return "\n".join(lines)
@@ -123,3 +129,11 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
             value = str(value)
         out[key] = value
     return out
+
+
+def printable(text: object) -> str:
+    """Text safe to print on a terminal: control characters shown as escapes (\\x1b)."""
+    value = str(text)
+    if value.isprintable():
+        return value
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)

@@ -77,6 +77,17 @@ _RULES = (
         'item ("As per item 2 above"); named when that item does not exist.',
     ),
     Rule("progress-stale", "warning", "Last updated before the start of the review period."),
+    Rule("cell-error", "error", "A cell shows an Excel error (#N/A, #REF! …) instead of a value."),
+    Rule(
+        "merged-cells",
+        "warning",
+        "Cells are merged across data rows: the value belongs to the first row only.",
+    ),
+    Rule(
+        "hidden-sheet",
+        "warning",
+        "A hidden sheet looks like a tracker: its rows are not read into the paper.",
+    ),
     Rule(
         "header-duplicate",
         "warning",

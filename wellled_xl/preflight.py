@@ -1,0 +1,503 @@
+"""Check a workbook file before any parser reads it: what it is, how big it unpacks, no DTDs.
+
+python-calamine inflates each zip entry fully in memory, aborts the whole process when a
+cell address or a shared-strings count asks for more memory than there is, and silently
+reads a sharedStrings part carrying a DOCTYPE as empty (facts.md). So nothing is parsed
+until this module has looked at the file with bounded work:
+
+- the first bytes: a zip (.xlsx/.xlsm), an OLE compound file (a legacy .xls, or a
+  password-protected workbook: Excel encrypts into an OLE file with an
+  ``EncryptionInfo`` stream), text (a CSV renamed), or something else;
+- the zip's end record and central directory: entry count, total unpacked size and each
+  entry's compression ratio, all as declared, before anything is inflated;
+- every XML part, streamed in chunks: no ``<!DOCTYPE``/``<!ENTITY`` (Excel never writes
+  one), no cell beyond the row and cell limits, no shared-strings count larger than the
+  part could hold. Reading stops at each entry's declared size, and as every XML part is
+  read to its end, the zip's CRC check catches one that inflates to other than it declares.
+
+Limits have defaults and can be changed with environment variables (``LIMIT_VARIABLES``);
+every refusal says which limit and how to change it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import defusedxml.ElementTree as SafeET
+
+from wellled_xl import errors
+
+MB = 1024 * 1024
+CHUNK = MB  # bytes inflated at a time
+_OVERLAP = 256  # bytes carried between chunks, so no marker is split unseen
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a workbook may ask of the machine before it is refused as too big."""
+
+    max_uncompressed_mb: int = 200  # all entries together, unpacked (and the file itself)
+    max_ratio: int = 200  # unpacked : packed, for entries over ratio_min_entry_mb
+    ratio_min_entry_mb: int = 1
+    max_entries: int = 10_000  # files inside the zip
+    max_rows: int = 1_000_000  # the highest row number a sheet may use
+    max_cells: int = 10_000_000  # rows x columns of a sheet's used range (~40 bytes each)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
+        """The defaults, overridden by any WELLLED_XL_MAX_* variable that is set."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for attribute, variable in LIMIT_VARIABLES.items():
+            text = environ.get(variable, "").strip()
+            if not text:
+                continue
+            try:
+                value = int(text.replace("_", ""))
+            except ValueError:
+                value = 0
+            if value <= 0:
+                raise errors.WellledError(
+                    f"{variable}={text!r} is not a whole number above 0; unset it to use "
+                    f"the default ({getattr(cls(), attribute)})"
+                )
+            values[attribute] = value
+        return cls(**values)
+
+
+LIMIT_VARIABLES = {
+    "max_uncompressed_mb": "WELLLED_XL_MAX_UNCOMPRESSED_MB",
+    "max_ratio": "WELLLED_XL_MAX_RATIO",
+    "max_entries": "WELLLED_XL_MAX_ENTRIES",
+    "max_rows": "WELLLED_XL_MAX_ROWS",
+    "max_cells": "WELLLED_XL_MAX_CELLS",
+}
+
+# Markers searched in the raw bytes of every XML part.
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# A cell or row address: <c r="XFD1048576">, <row r="12">, with any prefix or quoting.
+_CELL_REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]*)\$?([0-9]+)["']""")
+# A cell whose type is an error, and its cached value: <c r="F2" s="1" t="e"><v>#N/A</v>.
+_ERROR_CELL = re.compile(
+    rb"""<c\b[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]{1,32})</v>"""
+)
+MAX_ERROR_CELLS = 10_000  # enough to tell every lead; no more held in memory
+_SST_COUNT = re.compile(rb"""<(?:\w+:)?sst\b[^>]*?\buniqueCount\s*=\s*["']\s*([0-9]+)""")
+# The smallest shared string, "<si/>", is 5 bytes: a part cannot hold more than size / 5.
+_SMALLEST_SHARED_STRING = 5
+_NAMES_PART_LIMIT = 10 * MB  # workbook.xml and its rels are parsed only up to this size
+_WORKSHEET_REL = re.compile(r"/relationships/worksheet$")
+_TEXT_BYTES = frozenset(range(0x20, 0x100)) | {0x09, 0x0A, 0x0D}
+_OLE_NAMES = {
+    name: re.compile(re.escape(name.encode("utf-16-le")) + b"\x00\x00")
+    for name in ("EncryptionInfo", "EncryptedPackage", "Workbook", "Book", "WordDocument")
+}
+_ZIP_KINDS = (
+    ("xl/workbook.bin", "an Excel binary workbook (.xlsb); open it in Excel and save it as .xlsx"),
+    ("word/document.xml", "a Word document, not an Excel workbook"),
+    ("ppt/presentation.xml", "a PowerPoint presentation, not an Excel workbook"),
+    ("content.xml", "an OpenDocument file (.ods?); open it and save it as an Excel .xlsx"),
+)
+
+
+@dataclass(frozen=True)
+class WorkbookScan:
+    """What the pre-flight check learnt about a workbook it let through."""
+
+    path: Path
+    parts: tuple[str, ...]  # every entry of the zip, in archive order
+    sheet_parts: dict[str, str]  # sheet name -> its worksheet part ("xl/worksheets/...")
+    # Cells showing an Excel error (#N/A, #REF! ...): sheet name -> {A1 address: error}.
+    # python-calamine reads them as empty, so a lead would be told "empty" instead.
+    error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def sheet_of(self, part: str) -> str | None:
+        """The name of the sheet stored in `part`, if it is a worksheet."""
+        return next((name for name, p in self.sheet_parts.items() if p == part), None)
+
+
+def check_workbook(path: str | os.PathLike[str], limits: Limits | None = None) -> WorkbookScan:
+    """Refuse a file that is not a safe .xlsx/.xlsm to parse; otherwise say what is in it.
+
+    Raises NotAWorkbook (not a zip workbook, damaged, encrypted, hostile XML) or
+    LimitExceeded (bigger than a limit): both exit 2, one line naming the file.
+    """
+    source = Path(path)
+    limits = limits or Limits.from_env()
+    try:
+        size = source.stat().st_size
+        with open(source, "rb") as handle:
+            head = handle.read(4096)
+            if not head.startswith(ZIP_MAGIC):
+                raise errors.NotAWorkbook(source, _not_a_zip(head, handle))
+    except OSError as exc:
+        raise errors.UnusableWorkbook(source, f"cannot be read ({exc.strerror or exc})") from exc
+    if size > limits.max_uncompressed_mb * MB:
+        raise _limit(
+            source,
+            f"the file is {size / MB:.0f} MB",
+            "max_uncompressed_mb",
+            limits.max_uncompressed_mb,
+            "MB",
+        )
+    _check_entry_count(source, size, limits)
+    try:
+        with zipfile.ZipFile(source) as archive:
+            return _check_archive(source, archive, limits)
+    except (zipfile.BadZipFile, zlib.error) as exc:
+        raise errors.NotAWorkbook(
+            source, f"damaged or truncated zip: {exc} (was a copy or download cut short?)"
+        ) from exc
+    except (NotImplementedError, EOFError, OSError, ValueError, RuntimeError) as exc:
+        raise errors.NotAWorkbook(source, f"damaged or unreadable zip: {exc}") from exc
+
+
+# --- What a file that is not a zip looks like --------------------------------------------
+
+
+def _not_a_zip(head: bytes, handle) -> str:
+    if not head:
+        return "the file is empty (0 bytes), not a workbook"
+    if head.startswith(OLE_MAGIC):
+        return _describe_ole(_ole_streams(handle))
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return (
+            "looks like Unicode text (Excel's 'Unicode Text' export), not a workbook; "
+            "open it in Excel and save it as an Excel Workbook (.xlsx)"
+        )
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<"):
+        return (
+            "looks like an HTML or XML file, not an .xlsx workbook (some systems export web "
+            "pages named .xls); open it in Excel and save it as an Excel Workbook (.xlsx)"
+        )
+    if sum(byte in _TEXT_BYTES for byte in head) >= 0.95 * len(head):
+        return (
+            "looks like CSV or plain text, not an Excel workbook; open it in Excel and save "
+            "it as an Excel Workbook (.xlsx)"
+        )
+    return "not an Excel workbook: it does not start like an .xlsx (zip) file"
+
+
+def _ole_streams(handle) -> set[str]:
+    """Names of the OLE directory entries this module cares about.
+
+    A directory entry is 128 bytes, aligned to 128 in the file: its UTF-16 name, then at
+    byte 64 the name's length in bytes with the terminator. Matching that shape finds
+    the stream names without trusting (or needing) the file's allocation tables.
+    """
+    found: set[str] = set()
+    handle.seek(0)
+    offset, tail = 0, b""
+    while chunk := handle.read(CHUNK):
+        data = tail + chunk
+        base = offset - len(tail)
+        for name, pattern in _OLE_NAMES.items():
+            for match in pattern.finditer(data):
+                start = match.start()
+                length_at = start + 64
+                if (base + start) % 128 or length_at + 2 > len(data):
+                    continue
+                if struct.unpack_from("<H", data, length_at)[0] == 2 * (len(name) + 1):
+                    found.add(name)
+        offset += len(chunk)
+        tail = data[-_OVERLAP:]
+    return found
+
+
+def _describe_ole(streams: set[str]) -> str:
+    if streams & {"EncryptionInfo", "EncryptedPackage"}:
+        return (
+            "the workbook is password-protected (encrypted), so it cannot be read; open it "
+            "in Excel with the password and save a copy without one (File > Info > Protect "
+            "Workbook > Encrypt with Password, clear the password)"
+        )
+    if streams & {"Workbook", "Book"}:
+        return (
+            "this is a legacy Excel 97-2003 workbook (.xls); open it in Excel and save it "
+            "as an Excel Workbook (.xlsx)"
+        )
+    if "WordDocument" in streams:
+        return "this is a legacy Word document (.doc), not an Excel workbook"
+    return (
+        "this is an OLE compound file (a legacy .xls or a password-protected workbook), "
+        "not an .xlsx workbook; open it in Excel and save it as an Excel Workbook (.xlsx)"
+    )
+
+
+# --- The zip, as declared --------------------------------------------------------------
+
+
+def _check_entry_count(source: Path, size: int, limits: Limits) -> None:
+    """Read the entry count from the end record, before zipfile loads the whole directory."""
+    with open(source, "rb") as handle:
+        tail_size = min(size, 22 + 65535)
+        handle.seek(size - tail_size)
+        tail = handle.read(tail_size)
+        end = tail.rfind(b"PK\x05\x06")
+        if end < 0 or end + 22 > len(tail):
+            raise errors.NotAWorkbook(
+                source,
+                "damaged or truncated zip: no end-of-archive record "
+                "(was a copy or download cut short?)",
+            )
+        entries = struct.unpack_from("<H", tail, end + 10)[0]
+        locator = end - 20
+        if entries == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
+            record_at = struct.unpack_from("<Q", tail, locator + 8)[0]
+            handle.seek(record_at)
+            record = handle.read(56)
+            if len(record) == 56 and record[:4] == b"PK\x06\x06":
+                entries = struct.unpack_from("<Q", record, 32)[0]
+    if entries > limits.max_entries:
+        raise _limit(source, f"the zip holds {entries:,} files", "max_entries", limits.max_entries)
+
+
+def _check_archive(source: Path, archive: zipfile.ZipFile, limits: Limits) -> WorkbookScan:
+    infos = archive.infolist()
+    if len(infos) > limits.max_entries:
+        raise _limit(
+            source, f"the zip holds {len(infos):,} files", "max_entries", limits.max_entries
+        )
+    seen: dict[str, str] = {}
+    total = 0
+    for info in infos:
+        folded = info.filename.casefold()
+        if folded in seen:
+            raise errors.NotAWorkbook(
+                source,
+                f"the zip holds two entries named {info.filename!r}; readers disagree on "
+                "which one counts, so it is refused as possibly hostile",
+            )
+        seen[folded] = info.filename
+        if info.flag_bits & 0x1:
+            raise errors.NotAWorkbook(
+                source, f"zip entry {info.filename} is encrypted; an .xlsx never is"
+            )
+        total += info.file_size
+        packed = max(info.compress_size, 1)
+        if (
+            info.file_size > limits.ratio_min_entry_mb * MB
+            and info.file_size / packed > limits.max_ratio
+        ):
+            raise _limit(
+                source,
+                f"zip entry {info.filename} unpacks {info.file_size / packed:,.0f} times its "
+                f"packed size ({info.file_size / MB:,.0f} MB from {packed / MB:,.2f} MB): a "
+                "zip bomb, or a sheet padded with blank space",
+                "max_ratio",
+                limits.max_ratio,
+            )
+    if total > limits.max_uncompressed_mb * MB:
+        raise _limit(
+            source,
+            f"it unpacks to {total / MB:,.0f} MB",
+            "max_uncompressed_mb",
+            limits.max_uncompressed_mb,
+            "MB",
+        )
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" not in names:
+        kind = next((text for part, text in _ZIP_KINDS if part in names), None)
+        raise errors.NotAWorkbook(
+            source, kind or "a zip file but not an Excel workbook (it has no xl/workbook.xml)"
+        )
+    # The workbook and its relationships first: they name the sheets for every message.
+    first = [n for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") if n in names]
+    for name in first:
+        _scan_part(source, archive, archive.getinfo(name), limits, False, None)
+    sheet_parts = _sheet_parts(archive, names)
+    # Cell addresses are counted in worksheets only (a theme's r="50000" is no row).
+    worksheets = {part: name for name, part in sheet_parts.items()} or {
+        name: None for name in names if name.startswith("xl/worksheets/")
+    }
+    error_cells: dict[str, dict[str, str]] = {}
+    for info in infos:
+        if info.filename not in first and not info.is_dir():
+            found = _scan_part(
+                source, archive, info, limits, info.filename in worksheets,
+                worksheets.get(info.filename),
+            )  # fmt: skip
+            if found:
+                error_cells[worksheets.get(info.filename) or info.filename] = found
+    return WorkbookScan(source, tuple(info.filename for info in infos), sheet_parts, error_cells)
+
+
+# --- Each part, streamed ------------------------------------------------------------------
+
+
+def iter_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """An entry's bytes in chunks (UTF-16 XML re-encoded as UTF-8), with overlap.
+
+    Each chunk starts with the last bytes of the one before, so a marker split across
+    two reads is still seen whole. Reading stops at the entry's declared size.
+    """
+    with archive.open(info) as stream:
+        first = stream.read(CHUNK)
+        decoder = None
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")) or first[:2] in (b"<\x00", b"\x00<"):
+            bom = first[:2]
+            encoding = "utf-16-be" if bom in (b"\xfe\xff", b"\x00<") else "utf-16-le"
+            decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        tail = b""
+        chunk = first
+        while chunk:
+            data = decoder.decode(chunk).encode("utf-8") if decoder else chunk
+            yield tail + data
+            tail = (tail + data)[-_OVERLAP:]
+            chunk = stream.read(CHUNK)
+
+
+def _looks_like_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+        return True
+    with archive.open(info) as stream:
+        head = stream.read(64)
+    return head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00").startswith(b"<")
+
+
+def _scan_part(
+    source: Path,
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    limits: Limits,
+    worksheet: bool,
+    sheet: str | None,
+) -> dict[str, str]:
+    """Refuse a DTD anywhere in an XML part, and cell addresses or counts beyond the limits.
+
+    Returns a worksheet's cells that show an Excel error value, by A1 address.
+    """
+    found: dict[str, str] = {}
+    if info.file_size == 0 or not _looks_like_xml(archive, info):
+        return found
+    where = f"sheet {sheet!r} ({info.filename})" if sheet else info.filename
+    max_row = max_col = 0
+    for index, chunk in enumerate(iter_part(archive, info)):
+        if _DTD.search(chunk):
+            raise errors.NotAWorkbook(
+                source,
+                f"{where} contains an XML DOCTYPE/entity declaration, which Excel never "
+                "writes; refusing it as possibly hostile",
+            )
+        if index == 0:
+            _check_shared_strings(source, info, chunk, limits)
+        refs = _CELL_REF.findall(chunk) if worksheet else None
+        if refs:
+            max_row = max(max_row, max(int(number) for _, number in refs))
+            letters = {column.upper() for column, _ in refs}
+            max_col = max(max_col, max(_column_number(column) for column in letters))
+            _check_used_range(source, where, max_row, max_col, limits)
+        if worksheet and b't="e"' in chunk and len(found) < MAX_ERROR_CELLS:
+            for ref, value in _ERROR_CELL.findall(chunk):
+                found[ref.decode("ascii")] = value.decode("utf-8", "replace")
+    return found
+
+
+def _check_shared_strings(source: Path, info: zipfile.ZipInfo, head: bytes, limits: Limits) -> None:
+    """calamine reserves memory for uniqueCount strings up front: that count must be honest."""
+    match = _SST_COUNT.search(head)
+    if match is None:
+        return
+    declared = int(match.group(1))
+    room = info.file_size // _SMALLEST_SHARED_STRING
+    if declared > room:
+        raise errors.NotAWorkbook(
+            source,
+            f"{info.filename} declares {declared:,} shared strings but has room for at most "
+            f"{room:,}: damaged, or crafted to exhaust memory",
+        )
+    if declared > limits.max_cells:
+        raise _limit(
+            source,
+            f"{info.filename} declares {declared:,} distinct strings",
+            "max_cells",
+            limits.max_cells,
+        )
+
+
+def _check_used_range(source: Path, where: str, max_row: int, max_col: int, limits: Limits) -> None:
+    if max_row > limits.max_rows:
+        raise _limit(source, f"{where} uses row {max_row:,}", "max_rows", limits.max_rows)
+    if max_row * max_col > limits.max_cells:
+        raise _limit(
+            source,
+            f"{where} spans {max_row:,} rows x {max_col:,} columns "
+            f"({max_row * max_col:,} cells to hold in memory)",
+            "max_cells",
+            limits.max_cells,
+        )
+
+
+def _column_number(letters: bytes) -> int:
+    """b'A' -> 1, b'XFD' -> 16384; no letters (a row's r="12") -> 1."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return max(number, 1)
+
+
+def _sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Sheet name -> worksheet part, from workbook.xml and its relationships (DTD-free now)."""
+    wanted = ("xl/_rels/workbook.xml.rels", "xl/workbook.xml")
+    if any(n not in names or archive.getinfo(n).file_size > _NAMES_PART_LIMIT for n in wanted):
+        return {}  # no names in messages rather than a huge tree in memory
+    try:
+        rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        book = SafeET.fromstring(archive.read("xl/workbook.xml"))
+    except Exception:  # a broken workbook.xml is calamine's to report, with its own words
+        return {}
+    targets = {}
+    for rel in rels:
+        if _WORKSHEET_REL.search(rel.get("Type", "")) and rel.get("TargetMode") != "External":
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[rel.get("Id")] = _normalise_part(path)
+    r_id = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    parts = {}
+    for element in book.iter():
+        if element.tag.rsplit("}", 1)[-1] == "sheet" and element.get(r_id) in targets:
+            parts[element.get("name", "")] = targets[element.get(r_id)]
+    return parts
+
+
+def _normalise_part(path: str) -> str:
+    parts: list[str] = []
+    for piece in PurePosixPath(path).parts:
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _limit(
+    source: Path, what: str, attribute: str, limit: int, unit: str = ""
+) -> errors.LimitExceeded:
+    label, variable = _LIMIT_LABELS[attribute], LIMIT_VARIABLES.get(attribute)
+    how = f"set {variable} to change it" if variable else "this limit is fixed"
+    return errors.LimitExceeded(
+        source,
+        f"{what}, over the safety limit of {limit:,}{' ' + unit if unit else ''} {label} ({how})",
+    )
+
+
+_LIMIT_LABELS = {
+    "max_uncompressed_mb": "unpacked",
+    "max_ratio": "times (compression ratio)",
+    "max_entries": "files in the zip",
+    "max_rows": "rows",
+    "max_cells": "cells",
+}

@@ -28,6 +28,7 @@ Decisions a reader of this file should know:
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 import re
 from collections import Counter
@@ -94,9 +95,11 @@ VALIDATION_COLUMNS = (
     ("Suggestion", 45.0),
 )
 # The Summary is a grid of narrow columns; wide table columns span several of them.
-SUMMARY_FIRST_WIDTH = 14.0
-SUMMARY_WIDTH = 11.0
-SUMMARY_MIN_COLUMNS = 13
+# The Summary's lists (overdue, slipped, findings) grow with the tracker, so each of their
+# columns is one sheet column: no merged cells per row, which cost a writer dear at
+# thousands of rows. The RAG count table reuses the same columns.
+SUMMARY_WIDTHS = (12.0, 9.0, 12.0, 10.0, 17.0, 12.0, 50.0, 42.0)
+SUMMARY_EXTRA_WIDTH = 10.0  # columns added when the legend has many codes
 MIN_CHART_WIDTH = 360  # pixels: narrower than this, the chart goes under its table
 
 
@@ -335,6 +338,7 @@ def _days_overdue(days: int) -> str:
     return f"{days} day overdue" if days == 1 else f"{days} days overdue"
 
 
+@functools.lru_cache(maxsize=65536)
 def natural_key(ref: str) -> tuple:
     """Sort refs as people count them: W1a, W1b … W1z, W1aa, W2a; 2 before 10.
 
@@ -342,7 +346,7 @@ def natural_key(ref: str) -> tuple:
     action) follows W1z rather than sitting between W1a and W1b.
     """
     key = []
-    for token in re.findall(r"\d+|[A-Za-z]+|[^\dA-Za-z\s]", ref):
+    for token in _REF_TOKEN.findall(ref):
         if token.isdigit():
             key.append((0, int(token), ""))
         elif token.isalpha():
@@ -350,6 +354,9 @@ def natural_key(ref: str) -> tuple:
         else:
             key.append((2, 0, token))
     return (tuple(key), ref)
+
+
+_REF_TOKEN = re.compile(r"\d+|[A-Za-z]+|[^\dA-Za-z\s]")
 
 
 # ---------------------------------------------------------------------------------------
@@ -417,28 +424,22 @@ def _wrapped_lines(text: str, width: float, style: Style) -> int:
     character (measured in LibreOffice's PDF: ~1.25 characters a unit); 1.15 leaves a
     margin, and bold text is wider. Words wrap whole (a word longer than a line is
     broken), so the count is a greedy wrap of the real words, not a division of the
-    length.
+    length: each match of `_line_pattern` is one line.
     """
     per_unit = 1.15 * (BODY_SIZE / style.size) / (1.08 if style.bold else 1.0)
     per_line = max(1, int((width - 1) * per_unit))
-    lines = 0
-    for paragraph in text.split("\n"):
-        used = 0
-        lines += 1
-        for word in paragraph.split():
-            while len(word) > per_line:  # a long word (a URL) breaks anywhere
-                if used:
-                    lines += 1
-                lines += 1
-                word = word[per_line:]
-                used = 0
-            needed = len(word) if used == 0 else used + 1 + len(word)
-            if needed > per_line:
-                lines += 1
-                used = len(word)
-            else:
-                used = needed
-    return lines
+    if len(text) <= per_line and "\n" not in text:
+        return 1
+    pattern = _line_pattern(per_line)
+    return sum(max(1, len(pattern.findall(paragraph))) for paragraph in text.split("\n"))
+
+
+@functools.cache
+def _line_pattern(per_line: int) -> re.Pattern[str]:
+    """One wrapped line: the longest run from a non-space that ends before a space (or the
+    end) within `per_line` characters; else, for a longer word, `per_line` of its
+    characters."""
+    return re.compile(rf"\S.{{0,{per_line - 1}}}(?=\s|$)|\S{{{per_line}}}")
 
 
 def _pixels(width: float) -> int:
@@ -499,11 +500,10 @@ class _SheetBuilder:
             value = "".join(run.text for run in cell.runs) if cell.runs else cell.value
             values[col] = value
             styles[col : last + 1] = [cell.style] * cell.span
-            address = f"{column_letter(col)}{row}"
             if cell.span > 1:
-                self.merges.append(f"{address}:{column_letter(last)}{row}")
+                self.merges.append(f"{column_letter(col)}{row}:{column_letter(last)}{row}")
             if cell.runs:
-                self.rich.append(RichText(address, cell.runs))
+                self.rich.append(RichText(f"{column_letter(col)}{row}", cell.runs))
             if cell.style is not None and value is not None:
                 style = self.styles[cell.style]
                 if cell.runs and any(run.bold for run in cell.runs):
@@ -574,8 +574,9 @@ def _timescale_cell(action: Action) -> _Cell:
     runs = _timescale_runs(action)
     if not runs:  # no date could be read: show what was typed, the Summary says why
         return _Cell(action.timescale.text or None, style)
-    if len(runs) == 1 and runs[0] == Run(runs[0].text):
-        return _Cell(runs[0].text, style)
+    if not action.slipped:
+        # One date: the cell's style says it all (bold red when overdue), no runs needed.
+        return _Cell("".join(run.text for run in runs), style)
     return _Cell(style=style, runs=tuple(runs))
 
 
@@ -793,8 +794,8 @@ def _part_b(report: Report, styles: dict[str, Style], position: str) -> SheetLay
 
 
 def _summary_columns(legend: Legend) -> list[float]:
-    count = max(SUMMARY_MIN_COLUMNS, 1 + len(legend.entries) + 4)
-    return [SUMMARY_FIRST_WIDTH] + [SUMMARY_WIDTH] * (count - 1)
+    extra = max(0, 1 + len(legend.entries) + 4 - len(SUMMARY_WIDTHS))
+    return [*SUMMARY_WIDTHS, *[SUMMARY_EXTRA_WIDTH] * extra]
 
 
 def _table(
@@ -824,10 +825,12 @@ def _rag_counts(
     part_b = [a for a in report.actions if a.part == "B"]
     rows = [(code, actions) for code, _, actions in groups] + [("Part B", part_b)]
     total_span = len(builder.widths) - (1 + len(codes) + 4)
+    # Totals first: the rarely used "not on legend" and "no RAG" counts take the wide
+    # columns the lists below need for their text.
     header = builder.add(
-        [_Cell("KLOE", "header")]
+        [_Cell(name, "header") for name in ("KLOE", "Total", "Overdue")]
         + [_Cell(code, rag_style_name(code)) for code in codes]
-        + [_Cell(name, "header") for name in ("Not on legend", "No RAG", "Total", "Overdue")]
+        + [_Cell(name, "header") for name in ("Not on legend", "No RAG")]
         + ([_Cell(None, None, span=total_span)] if total_span else []),
         height=32,
     )
@@ -839,16 +842,16 @@ def _rag_counts(
         stray = sum(n for rag, n in counts.items() if rag and rag not in codes)
         overdue = sum(1 for a in actions if a.is_overdue)
         builder.add(
-            [_Cell(label, "label bold" if bold else "ref")]
-            + [_Cell(counts[code], number) for code in codes]
-            + [_Cell(stray, number), _Cell(counts[""], number), _Cell(len(actions), "number bold")]
+            [_Cell(label, "label bold" if bold else "ref"), _Cell(len(actions), "number bold")]
             + [_Cell(overdue, "number overdue" if overdue else number)]
+            + [_Cell(counts[code], number) for code in codes]
+            + [_Cell(stray, number), _Cell(counts[""], number)]
         )
     last = first + len(rows) - 1  # the chart leaves out the Total row
     series = tuple(
         ChartSeries(
             name=entry.code,
-            values=f"{column_letter(i + 1)}{first}:{column_letter(i + 1)}{last}",
+            values=f"{column_letter(i + 3)}{first}:{column_letter(i + 3)}{last}",
             colour=entry.colour,
         )
         for i, entry in enumerate(legend.entries)
@@ -905,14 +908,13 @@ def _summary(report: Report, styles: dict[str, Style], position: str) -> SheetLa
     _section(builder, "RAG status by KLOE and for Part B")
     chart = _rag_counts(builder, report, groups)
 
-    rest = width - 8  # the planned action takes the columns left after the others
     paper_order = [a for _, _, actions in groups for a in actions] + _in_ref_order(
         a for a in report.actions if a.part == "B"
     )
     overdue = report.overdue
     _section(builder, f"Overdue actions ({len(overdue)}): due before the as-at date, not complete")
-    columns = [("Ref", 1), ("Part", 1), ("Lead", 2), ("RAG", 1), ("Due date", 2),
-               ("Days overdue", 1), ("Planned action", rest)]  # fmt: skip
+    columns = [("Ref", 1), ("Part", 1), ("Lead", 1), ("RAG", 1), ("Due date", 1),
+               ("Days overdue", 1), ("Planned action", 1)]  # fmt: skip
     _table(
         builder,
         columns,
@@ -934,8 +936,8 @@ def _summary(report: Report, styles: dict[str, Style], position: str) -> SheetLa
 
     slipped = [a for a in paper_order if a.slipped]
     _section(builder, f"Slipped actions ({len(slipped)}): due date revised at least once")
-    columns = [("Ref", 1), ("Part", 1), ("Lead", 2), ("RAG", 1), ("Timescale", 2),
-               ("Revisions", 1), ("Planned action", rest)]  # fmt: skip
+    columns = [("Ref", 1), ("Part", 1), ("Lead", 1), ("RAG", 1), ("Timescale", 1),
+               ("Revisions", 1), ("Planned action", 1)]  # fmt: skip
     _table(
         builder,
         columns,
@@ -960,9 +962,8 @@ def _summary(report: Report, styles: dict[str, Style], position: str) -> SheetLa
         f"Validation findings ({report.errors} errors, {report.warnings} warnings): "
         "what the tracker still needs",
     )
-    message_span = (width - 6) // 2 + (width - 6) % 2
-    columns = [("Sheet", 1), ("Cell", 1), ("Ref", 1), ("Severity", 1), ("Rule", 2),
-               ("Message", message_span), ("Suggestion", width - 6 - message_span)]  # fmt: skip
+    columns = [("Sheet", 1), ("Cell", 1), ("Ref", 1), ("Severity", 1), ("Rule", 1),
+               ("Value", 1), ("Message", 1), ("Suggestion", 1)]  # fmt: skip
     _table(builder, columns, (_finding_cells(f) for f in report.findings))
     if not report.findings:
         builder.add([_Cell("No findings: the tracker passed every check.", "note", span=width)])
@@ -976,9 +977,16 @@ def _finding_cells(finding: Finding) -> list[_Cell]:
         _Cell(_text(finding.ref), "text"),
         _Cell(finding.severity, f"severity {finding.severity}"),
         _Cell(finding.rule, "text"),
+        _Cell(_text(_short(finding.value)), "text"),
         _Cell(_text(finding.message), "text"),
         _Cell(_text(finding.suggestion), "text"),
     ]
+
+
+def _short(value: object, limit: int = 30) -> str:
+    """A cell's value as typed, cut to fit a list (the message quotes what matters)."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def internal_link(sheet: str, cell: str) -> str:

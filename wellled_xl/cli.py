@@ -293,4 +293,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run again with --debug and report it",
             file=sys.stderr,
         )
-        return 70
+        return errors.EXIT_INTERNAL

@@ -38,7 +38,7 @@ _MONTHS = {
     "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
 }  # fmt: skip
 # English names for messages (calendar.month_name follows the machine's locale).
-_MONTH_NAMES = (
+MONTH_NAMES = (
     "", "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
@@ -459,5 +459,5 @@ def _to_date(reading: _Reading) -> date:
     if reading.day == 0:
         raise _Unreadable("there is no day 0 in a month")
     if reading.day > last_day:
-        raise _Unreadable(f"{_MONTH_NAMES[month]} {year} has only {last_day} days")
+        raise _Unreadable(f"{MONTH_NAMES[month]} {year} has only {last_day} days")
     return date(year, month, reading.day)

@@ -8,6 +8,7 @@ EXIT_FINDINGS = 1  # the tracker was read and has findings of severity "error"
 EXIT_UNUSABLE = 2  # the file cannot be used, or the command line is wrong
 EXIT_MISSING_TOOL = 3  # a tool the command needs (LibreOffice) is not installed
 EXIT_BUSY = 4  # another refresh holds the lock, or the file is open in Excel
+EXIT_INTERNAL = 70  # an unexpected internal error (a bug): one line, details with --debug
 
 
 class WellledError(Exception):

@@ -213,6 +213,16 @@ def field_for(header: object) -> str | None:
     return _LOOKUP.get(head) if head else None
 
 
+def column_letter(index: int) -> str:
+    """0-based column index to its Excel letters: 0 -> A, 27 -> AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 @dataclass
 class HeaderMap:
     """Which column (0-based) holds each field, for one header row."""

@@ -13,7 +13,7 @@ from typing import Any
 import python_calamine
 
 from wellled_xl import errors
-from wellled_xl.headers import GENERATED_MARK, HeaderMap, map_headers, normalise
+from wellled_xl.headers import GENERATED_MARK, HeaderMap, column_letter, map_headers, normalise
 from wellled_xl.model import (
     DEFAULT_LEGEND,
     SETTINGS_LABELS,
@@ -38,16 +38,6 @@ _BAND = re.compile(r"^\s*(?:kloe\s*|well[- ]?led\s*)?(W[1-8])\b\s*[:.\-–]?\s*(
 _LONE_REF = re.compile(r"^[A-Za-z]{0,4}\d+(?:\.\d+)*[a-z]{0,2}\.?$")
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
 _TRUE_WORDS = {"yes", "y", "true", "1", "complete", "x", "✓"}
-
-
-def column_letter(index: int) -> str:
-    """0-based column index to its Excel letters: 0 -> A, 27 -> AB."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _text(value: Any) -> str:

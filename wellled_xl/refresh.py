@@ -88,7 +88,6 @@ AS_AT_RULES = ("end-of-last-month", "end-of-last-quarter", "today", "settings")
 DEFAULT_AS_AT_RULE = "end-of-last-month"
 LOCK_NAME = ".wellled-xl-refresh.lock"
 CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf")
-EXIT_INTERNAL = 70  # as cli.main: an unexpected internal error
 
 # Worst first, as the module docstring documents: a missing LibreOffice stops every PDF,
 # a bug needs reporting, a busy file needs a retry, then the trackers' own state.
@@ -97,7 +96,7 @@ _EXIT_RANK = {
     errors.EXIT_FINDINGS: 1,
     errors.EXIT_UNUSABLE: 2,
     errors.EXIT_BUSY: 3,
-    EXIT_INTERNAL: 4,
+    errors.EXIT_INTERNAL: 4,
     errors.EXIT_MISSING_TOOL: 5,
 }
 _RESULT_WORDS = {
@@ -105,7 +104,7 @@ _RESULT_WORDS = {
     errors.EXIT_FINDINGS: "findings",
     errors.EXIT_UNUSABLE: "unusable",
     errors.EXIT_BUSY: "busy",
-    EXIT_INTERNAL: "internal error",
+    errors.EXIT_INTERNAL: "internal error",
     errors.EXIT_MISSING_TOOL: "missing tool",
 }
 # A board paper this command wrote earlier: never read back as a tracker.
@@ -720,7 +719,7 @@ def refresh(
                 result = TrackerResult(
                     str(tracker),
                     label,
-                    EXIT_INTERNAL,
+                    errors.EXIT_INTERNAL,
                     error=f"unexpected error ({type(exc).__name__}: {exc}); please report it",
                 )
             summary.results.append(result)

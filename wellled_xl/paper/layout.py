@@ -39,10 +39,9 @@ from itertools import groupby
 from pathlib import PurePath
 from typing import TypeVar
 
-from wellled_xl.dates import _MONTH_NAMES as MONTH_NAMES
-from wellled_xl.headers import GENERATED_MARK
+from wellled_xl.dates import MONTH_NAMES
+from wellled_xl.headers import GENERATED_MARK, column_letter
 from wellled_xl.model import Action, Finding, Legend
-from wellled_xl.read import column_letter
 from wellled_xl.report import Report
 
 Value = str | int | float | date | None

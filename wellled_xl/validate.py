@@ -147,6 +147,8 @@ def _parse_dates(record: Record, context_year: int | None) -> tuple[dict, Timesc
 def _parse_after(value: Any, previous: date | None, context_year: int | None) -> Timescale:
     """Parse a date cell that revises `previous`: a date typed without a year ("30 Sept")
     takes the year that puts it on or after the date it revises."""
+    if isinstance(value, date):  # a real date cell, the usual case: nothing to read
+        return Timescale((value.date() if isinstance(value, datetime) else value,))
     if previous is None:
         return parse_timescale(value, context_year=context_year)
     result = parse_timescale(value, context_year=previous.year)

@@ -63,7 +63,12 @@ def template_path() -> Path:
 
 def macros_folder() -> Path:
     """The repository's macros/ folder: the ribbon definition and the VBA source."""
-    for folder in (Path(__file__).resolve().parents[2] / "macros", Path.cwd() / "macros"):
+    installed = Path(sys.prefix) / "share" / "wellled-xl" / "macros"
+    for folder in (
+        Path(__file__).resolve().parents[2] / "macros",
+        installed,
+        Path.cwd() / "macros",
+    ):
         if (folder / "customUI.xml").is_file():
             return folder
     raise WellledError(

@@ -9,9 +9,12 @@ replaying the recorded actions, as Excel would apply them.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -29,18 +32,25 @@ from wellled_xl.excel.button import check_blocks, check_text, run_and_tell, run_
 from wellled_xl.excel.writer import (
     ALIGNMENT,
     CHART_COLOURS,
+    EQUALS,
     MAX_ADDRESS,
+    OVERDUE,
+    OVERDUE_FORMULA,
     PAGE_SETUP,
     RICH_TEXT,
+    Rule,
+    add_rule,
     hyperlink_formula,
     merge_runs,
     plan_formats,
     rich_text_formats,
+    sheet_looks,
+    style_variants,
     write_paper_xlwings,
 )
 from wellled_xl.headers import GENERATED_MARK
 from wellled_xl.model import Finding
-from wellled_xl.paper.layout import layout_paper, layout_validation
+from wellled_xl.paper.layout import SheetLayout, layout_paper, layout_validation
 from wellled_xl.paper.xlsx import write_paper
 from wellled_xl.pipeline import check_tracker
 from wellled_xl.read import column_letter, tracker_from_sheets
@@ -55,7 +65,8 @@ from wellled_xl.template import overdue_rules, write_tracker
 
 xw = pytest.importorskip("xlwings")
 
-SAMPLE = Path(__file__).resolve().parents[1] / "workbook" / "sample_tracker.xlsx"
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "workbook" / "sample_tracker.xlsx"
 GENERATED = ["Part A", "Part B", "Summary", "Validation"]
 TRACKER_SHEETS = ["Actions", "Findings", "Leads", "Legend", "KLOE", "Settings"]
 INJECTIONS = ["=1+1", "+SUM(A1)", "-2", "@x", '=HYPERLINK("http://x","y")']
@@ -140,6 +151,9 @@ class Sheet:
     merges: set[str] = field(default_factory=set)
     heights: dict[int, float] = field(default_factory=dict)
     widths: dict[int, float] = field(default_factory=dict)
+    # Conditional formats, highest priority first: (top, left, bottom, right), the rule.
+    rules: list[tuple[tuple[int, int, int, int], dict]] = field(default_factory=list)
+    autofit: set[int] = field(default_factory=set)  # rows Excel measures
     set_values: list[dict] = field(default_factory=list)
     other: list[dict] = field(default_factory=list)  # every other action on the sheet
 
@@ -220,9 +234,17 @@ def replay(initial: list[str], actions: list[dict]) -> dict[str, Sheet]:
         elif func == "setRowHeight":
             for r in range(top, top + action["row_count"]):
                 sheet.heights[r] = args[0]
+                sheet.autofit.discard(r)
         elif func == "setColumnWidth":
             for c in range(left, left + action["column_count"]):
                 sheet.widths[c] = args[0]
+        elif func == "addConditionalFormat":  # a new rule goes to the top, as in Excel
+            bounds = (top, left, top + action["row_count"] - 1, left + action["column_count"] - 1)
+            sheet.rules.insert(0, (bounds, args[0]))
+        elif func == "setAutofit" and args[0] == "rows":
+            for r in range(top, top + action["row_count"]):
+                sheet.autofit.add(r)
+                sheet.heights.pop(r, None)
         else:
             sheet.other.append(action)
     return {name: sheets[name] for name in names}
@@ -230,6 +252,83 @@ def replay(initial: list[str], actions: list[dict]) -> dict[str, Sheet]:
 
 def replayed(book: Any, initial: list[str]) -> dict[str, Sheet]:
     return replay(initial, book.json()["actions"])
+
+
+# --- what Excel shows: a cell's own formats, then the conditional formats that fire --------
+
+Verdict = Callable[[str, Any], bool]  # (a formula rule, a cell's value) -> does it fire
+
+
+def _rule_text(formula1: str) -> str:
+    """The text a cell-value rule compares with: '="A/G"' -> 'A/G'."""
+    assert formula1.startswith('="') and formula1.endswith('"'), formula1
+    return formula1[2:-1].replace('""', '"')
+
+
+def fires(rule: dict, value: Any, formula: Verdict | None) -> bool:
+    """Whether Excel applies a recorded rule to a cell holding `value`."""
+    if rule["type"] == "CellValue":
+        assert rule["operator"] == "EqualTo", rule
+        # Excel compares text with text regardless of case; a number is never equal to text.
+        return isinstance(value, str) and value.lower() == _rule_text(rule["formula1"]).lower()
+    assert rule["type"] == "Custom", rule
+    assert formula is not None, "a formula rule covers this cell: LibreOffice must judge it"
+    return formula(rule["formula"], value)
+
+
+def shown(
+    sheet: Sheet, r: int, c: int, formula: Verdict | None = None
+) -> tuple[str | None, dict[str, Any]]:
+    """The fill and the font Excel shows on a cell: its own, changed by the rules that fire
+    (a higher rule decides an attribute first)."""
+    fill = sheet.fills.get((r, c))
+    font = dict(sheet.fonts.get((r, c), {}))
+    value = sheet.values.get((r, c), "")
+    decided: set[str] = set()
+    for (top, left, bottom, right), rule in sheet.rules:
+        if not (top <= r <= bottom and left <= c <= right and fires(rule, value, formula)):
+            continue
+        for key, attribute in (("fill_color", "fill"), ("font_color", "color"),
+                               ("font_bold", "bold"), ("font_italic", "italic")):  # fmt: skip
+            if rule.get(key) is None or attribute in decided:
+                continue
+            decided.add(attribute)
+            if attribute == "fill":
+                fill = rule[key].lstrip("#").upper()
+            else:
+                font[attribute] = rule[key]
+    return fill, font
+
+
+def libreoffice_verdicts(pairs: set[tuple[str, Any]], folder: Path) -> dict[tuple[str, Any], bool]:
+    """What LibreOffice makes of each (formula rule, value): it computes each formula one
+    column right of the value, so the rule's own cell, INDIRECT("RC",FALSE), is RC[-1]."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    ordered = sorted(pairs, key=repr)
+    for row, (formula, value) in enumerate(ordered, start=1):
+        cell = sheet.cell(row, 1, value if value != "" else None)
+        if isinstance(value, str):
+            cell.data_type = "s"  # text, even "=1+1"
+        assert 'INDIRECT("RC",FALSE)' in formula, formula
+        sheet.cell(row, 2, formula.replace('INDIRECT("RC",FALSE)', 'INDIRECT("RC[-1]",FALSE)'))
+    source = folder / "rules.xlsx"
+    book.save(source)
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless",
+         "--norestore", "--convert-to", "xlsx", "--outdir", str(folder / "out"), str(source)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    (_, rows), *_ = calamine_sheets(folder / "out" / "rules.xlsx")
+    assert len(rows) == len(ordered)
+    for row in rows:
+        assert isinstance(row[1], bool), row  # computed, not an error
+    return {pair: row[1] for pair, row in zip(ordered, rows, strict=True)}
+
+
+needs_soffice = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice judges the formula rules"
+)
 
 
 # --- fixtures ----------------------------------------------------------------------------
@@ -270,6 +369,24 @@ def paper(tmp_path_factory):
     return layout, path, replayed(book, ["Actions"]), result, book.json()["actions"]
 
 
+@pytest.fixture(scope="module")
+def formula_verdict(paper, tmp_path_factory) -> Verdict:
+    """LibreOffice's verdict on the paper's formula rules, for every value they cover."""
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice judges the formula rules")
+    _, _, excel, _, _ = paper
+    pairs = {
+        (rule["formula"], sheet.values.get((r, c), ""))
+        for sheet in excel.values()
+        for (top, left, bottom, right), rule in sheet.rules
+        if rule["type"] == "Custom"
+        for r in range(top, bottom + 1)
+        for c in range(left, right + 1)
+    }
+    verdicts = libreoffice_verdicts(pairs, tmp_path_factory.mktemp("rules"))
+    return lambda formula, value: verdicts[(formula, value)]
+
+
 def _file_values(path: Path) -> dict[str, list[list[Any]]]:
     return dict(calamine_sheets(path))
 
@@ -299,7 +416,10 @@ def test_both_writers_give_the_same_values_cell_by_cell(paper):
                     assert _same(value, got), (name, r + 1, column_letter(c), value, got)
 
 
-def test_both_writers_give_the_same_fills_fonts_borders_and_alignment(paper):
+@needs_soffice
+def test_both_writers_give_the_same_fills_fonts_borders_and_alignment(paper, formula_verdict):
+    """What Excel shows (each cell's formats, then the conditional formats that fire on
+    it) is what the file's cell styles show, cell by cell."""
     layout, path, excel, _, _ = paper
     book = openpyxl.load_workbook(path)
     for sheet in layout.sheets:
@@ -311,16 +431,16 @@ def test_both_writers_give_the_same_fills_fonts_borders_and_alignment(paper):
                     continue  # a merged area shows its first cell's format
                 where = (sheet.name, cell.coordinate)
                 fill = cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type == "solid" else None
-                assert written.fills.get((r, c)) == fill, where
+                shown_fill, font = shown(written, r, c, formula_verdict)
+                assert shown_fill == fill, where
                 assert ((r, c) in written.borders) == (cell.border.left.style == "thin"), where
                 if value is None:
                     continue  # the font of an empty cell shows nowhere, and is not written
-                font = written.fonts.get((r, c), {})
                 assert font.get("bold", False) == bool(cell.font.b), where
                 assert font.get("italic", False) == bool(cell.font.i), where
                 assert font.get("size") == cell.font.sz, where
                 assert font.get("name") == cell.font.name, where
-                colour = font.get("color", "#000000").lstrip("#").upper()
+                colour = font.get("color", "#000000").lstrip("#").upper()  # rules: lower case
                 assert colour == cell.font.color.rgb[-6:], where
                 assert written.horizontal.get((r, c), "general") == (
                     cell.alignment.horizontal or "general"
@@ -328,19 +448,29 @@ def test_both_writers_give_the_same_fills_fonts_borders_and_alignment(paper):
 
 
 def test_rag_cells_take_the_legend_colours_in_excel_too(paper):
+    """Through a rule per legend code over the RAG column, not a fill per cell."""
     _, _, excel, _, _ = paper
     part_a = excel["Part A"]
     colours = {entry.code: entry.colour for entry in SAMPLE_LEGEND.entries}
-    header = next(r for r, row in enumerate(part_a.rows()) if row[:2] == ["Ref", "Planned action"])
+    rows = part_a.rows()
+    header = next(r for r, row in enumerate(rows) if row[:2] == ["Ref", "Planned action"])
+    status = next(r for r, row in enumerate(rows) if row[0] == "Status")  # the legend
     rag_cells = [
-        (r, row[6]) for r, row in enumerate(part_a.rows()) if r > header and row[0] != "KLOE"
+        (r, row[6]) for r, row in enumerate(rows[:status]) if r > header and row[0] != "KLOE"
     ]
+    rag_cells = [(r, rag) for r, rag in rag_cells if rag]  # not the gap above the legend
     coloured = [(r, rag) for r, rag in rag_cells if rag in colours]
     assert len(coloured) >= 15
     for r, rag in coloured:
-        assert part_a.fills[(r, 6)] == colours[rag]
+        assert shown(part_a, r, 6)[0] == colours[rag]
+        assert (r, 6) not in part_a.fills  # the rule colours it, not a fill of its own
     assert "R\n(not on legend)" in [rag for _, rag in rag_cells]
-    assert all((r, 6) not in part_a.fills for r, rag in rag_cells if rag not in colours)
+    for r, rag in rag_cells:
+        if rag not in colours:
+            fill, font = shown(part_a, r, 6)
+            assert fill is None and font["color"].upper() == "#C00000", rag
+    rules = [rule for _, rule in part_a.rules if rule["type"] == "CellValue"]
+    assert {_rule_text(rule["formula1"]) for rule in rules} == set(colours)
 
 
 def test_kloe_bands_legend_and_merges_match(paper):
@@ -357,11 +487,43 @@ def test_kloe_bands_legend_and_merges_match(paper):
     assert legend == [(e.code, e.meaning) for e in SAMPLE_LEGEND.entries]
 
 
-def test_row_heights_and_column_widths_match(paper):
+def test_row_heights_are_measured_by_excel_or_the_layouts(paper):
+    """Excel autofits the rows it can measure; the others keep the layout's height.
+
+    Autofit ignores merged cells and gives an empty row the default height, so those rows
+    and the tables' header rows are set; consecutive merged rows of one table (the legend)
+    may all take the tallest one's height, never less than their own.
+    """
     layout, _, excel, _, _ = paper
     for sheet in layout.sheets:
         written = excel[sheet.name]
-        assert [written.heights[r] for r in range(len(sheet.values))] == sheet.row_heights
+        merged = {
+            r
+            for merge in sheet.merges
+            for r in range(range_boundaries(merge)[1] - 1, range_boundaries(merge)[3])
+        }
+        for r, height in enumerate(sheet.row_heights):
+            where = (sheet.name, r + 1)
+            values, names = sheet.values[r], sheet.styles[r]
+            if r in written.autofit:
+                assert r not in merged and "header" not in names, where
+                assert any(value is not None for value in values), where
+                continue
+            assert r in merged or "header" in names or all(v is None for v in values), where
+            if written.heights[r] != height:  # the tallest row of its merged table
+                assert written.heights[r] > height and r in merged, where
+                assert written.heights.get(r - 1) == written.heights[r] or (
+                    written.heights.get(r + 1) == written.heights[r]
+                ), where
+    part_a = excel["Part A"]
+    actions = [r for r, row in enumerate(part_a.rows()) if re.fullmatch(r"W\d[a-z]", row[0])]
+    assert len(actions) >= 15 and set(actions) <= part_a.autofit
+
+
+def test_column_widths_match(paper):
+    layout, _, excel, _, _ = paper
+    for sheet in layout.sheets:
+        written = excel[sheet.name]
         # The remote engine takes points: 7 pixels a character unit plus 5, at 0.75.
         widths = [int(w * 7 + 5) * 0.75 for w in sheet.column_widths]
         assert [written.widths[c] for c in range(len(widths))] == widths
@@ -423,6 +585,103 @@ def test_union_addresses_stay_under_excels_limit_and_format_the_same_cells(paper
         assert any("," in op.address for op in joined)
         assert _formats_after(joined, sheet) == _formats_after(single, sheet)
         assert len(joined) < len(single)
+
+
+# --- few round trips, whatever the size ----------------------------------------------------
+
+
+def _benchmark() -> Any:
+    """benchmarks/excel_ops.py, which counts what one click sends to Excel."""
+    spec = importlib.util.spec_from_file_location("excel_ops", ROOT / "benchmarks" / "excel_ops.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass looks its module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_operations_sent_to_excel_hardly_grow_with_the_rows(tmp_path):
+    """Counted, not timed: the actions xlwings' remote engine records for one click."""
+    excel_ops = _benchmark()
+    small, large = excel_ops.measure(50, tmp_path), excel_ops.measure(1000, tmp_path)
+    assert len(large.actions) <= 1.5 * len(small.actions), (small.by_kind, large.by_kind)
+    for kind, count in large.by_kind.items():  # no kind of call creeps up with the rows
+        assert count <= 1.5 * small.by_kind[kind] + 5, kind
+    assert (
+        small.set_values_per_sheet() == large.set_values_per_sheet() == dict.fromkeys(GENERATED, 1)
+    )
+    assert excel_ops.count_excel_operations(50, tmp_path) == len(small.actions)
+
+
+@needs_soffice
+def test_the_overdue_rule_reads_in_a_spreadsheet_as_the_writer_checks_it(tmp_path):
+    """`Rule.matches` (what the writer checks every cell with) agrees with the formula as
+    LibreOffice computes it, on overdue dates and on text that only looks like them."""
+    values = [
+        "March 2019\n45 days overdue",
+        "15 Mar 2019\nJune 2019\n1 day overdue",
+        "Train the team\nDue: March 2019\n3 DAYS OVERDUE",
+        "March 2019",
+        "Chase the overdue returns",  # no line break: a lead's own words
+        "Chase the returns that are overdue",
+        "Plan\nnot overdue yet",
+        "Plan\nthe review is overdue",  # a lead's two lines: caught by the writer's check
+        "overdue\n",
+        "=1+1",
+        "",
+        12.0,
+        datetime(2019, 3, 31),
+    ]
+    rule = Rule(OVERDUE)
+    verdicts = libreoffice_verdicts({(OVERDUE_FORMULA, v) for v in values}, tmp_path)
+    assert {v: verdicts[(OVERDUE_FORMULA, v)] for v in values} == {
+        v: rule.matches(v if v != "" else None) for v in values
+    }
+    assert [v for v in values if rule.matches(v)] == [*values[:3], values[7]]
+
+
+def test_a_cell_a_rule_would_get_wrong_keeps_its_own_style():
+    """A lead's text that ends like an overdue date, in a column with overdue dates, is
+    left out of the rule's range: it stays plain, as the layout has it."""
+    styles = layout_paper(check_tracker(SAMPLE)).styles
+    sheet = SheetLayout(
+        name="Part B",
+        values=[
+            ["March 2019\n3 days overdue"],
+            ["Plan\n2 days overdue"],
+            ["June 2020"],
+            ["G"],
+            ["Not a code"],
+        ],
+        styles=[["overdue"], ["text"], ["text"], ["rag G"], ["rag not on legend"]],
+        column_widths=[20.0],
+        row_heights=[15.0] * 5,
+    )
+    looks = sheet_looks(sheet, styles)
+    assert [name for (name,) in looks.static] == [
+        "text",
+        "text",
+        "text",
+        "rag not on legend",
+        "rag not on legend",
+    ]
+    blocks = {rule.text or rule.test: blocks for rule, blocks in looks.rules}
+    assert blocks[OVERDUE] == [(0, 0, 0, 0), (2, 0, 2, 0)]  # row 2 left out
+    assert blocks["G"] == [(3, 0, 4, 0)]
+    rule = style_variants(styles)["rag G"][1]
+    assert (rule.test, rule.text, rule.fill) == (EQUALS, "G", styles["rag G"].fill)
+
+
+def test_a_legend_code_is_matched_as_text_never_as_a_formula(sample_book):
+    formats = sample_book.sheets["Actions"].range("A2:A9").conditional_formats
+    add_rule(formats, Rule(EQUALS, '=1+"x"', fill="00B050"))
+    (added,) = [a for a in sample_book.json()["actions"] if a["func"] == "addConditionalFormat"]
+    rule = added["args"][0]
+    assert (rule["type"], rule["operator"], rule["formula1"]) == (
+        "CellValue",
+        "EqualTo",
+        '="=1+""x"""',
+    )
+    assert _rule_text(rule["formula1"]) == '=1+"x"'
 
 
 def test_merges_of_consecutive_rows_go_in_one_call():
@@ -736,4 +995,7 @@ def test_a_controlled_tracker_gets_its_overdue_rule_checked(sample_sheets):
     run = run_button(book)
     # The remote engine cannot read conditional formats, so it adds none (no duplicates).
     assert set(run.rules.values()) == {"not checked (this Excel cannot read conditional formats)"}
-    assert not [a for a in book.json()["actions"] if a["func"] == "addConditionalFormat"]
+    added = [a for a in book.json()["actions"] if a["func"] == "addConditionalFormat"]
+    assert added  # the paper's own rules (RAG colours, overdue dates) ...
+    assert {a["sheet_position"] for a in added} >= {len(sample_sheets)}
+    assert min(a["sheet_position"] for a in added) >= len(sample_sheets)  # ... none on the tracker

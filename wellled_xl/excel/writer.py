@@ -1,32 +1,52 @@
-"""Write a board-paper layout into an open workbook with xlwings, in few round trips to Excel.
+"""Write a board-paper layout into an open workbook with xlwings, in a number of calls to
+Excel that does not grow with the tracker.
 
 The same `PaperLayout` the XlsxWriter writer puts in a file goes, here, into the workbook
 the officer has open. Every property set through xlwings is a round trip to Excel (a COM
-call on Windows), so the paper is written in blocks, never cell by cell:
+call on Windows), so nothing is written row by row or cell by cell:
 
 - **Values**: one block per sheet. Every string gets Excel's text prefix (a leading
   apostrophe, which Excel keeps out of the value), so nothing a lead typed becomes a
   formula (``=1+1``), a number (``00123``) or a date (``March 2019``). The only formulas
   are the Validation sheet's ``HYPERLINK`` cells, built here from `SheetLayout.links`.
-- **Formats by attribute, not by style.** Styles differ in one or two attributes (every
-  RAG style is bold and centred; only the fill differs), so each attribute (bold, fill,
-  alignment …) is written once on the whole sheet for the value that leaves the fewest
-  calls, then once per block of cells that differ. A format nobody can see (the font of
-  an empty cell) is not written: fills and borders are, fonts and alignment are not.
-- **Rows, columns and merges in runs**: equal heights of consecutive rows in one call,
-  and merges of the same columns on consecutive rows in one ``merge(across=True)``.
+- **Looks that follow the data are conditional formats.** A RAG cell's colour, an overdue
+  date's bold red and an error's red are set by the cell's own text, so each is a rule
+  over the column's whole range (`Rule`: one per legend code, one for overdue dates, one
+  for errors) instead of a format per cell. `Rule.matches` is the rule's formula in
+  Python: every cell a rule covers is checked against the layout, and a cell a rule would
+  get wrong is left out of its range and styled as it is.
+- **The rest by attribute, not by style.** Styles differ in one or two attributes, so
+  each attribute (bold, fill, wrap …) is written once on the whole sheet for the value
+  that leaves the fewest calls, then once per block of cells that differ. A format nobody
+  can see (the font of an empty cell) is not written: fills and borders are, fonts and
+  alignment are not. With the data-led looks out of the way the blocks are the tables'
+  columns, bands and headers: their number does not grow with the rows.
+- **Row heights: Excel measures the tables.** One autofit covers the sheet (the layout's
+  heights are estimates for LibreOffice, which cannot measure). Autofit ignores merged
+  cells and gives gaps the default height, so rows with a merge, empty rows and table
+  headers get the layout's height, in runs of equal heights. A table whose rows are
+  merged across (the Summary's lists, the legend) gets its tallest row's height on every
+  row, in one call: a height per row would grow with the rows. Cells a rule may make bold
+  are measured bold, so no overdue date is cut off.
+- **Merges in runs**: merges of the same columns on consecutive rows in one
+  ``merge(across=True)``, which Excel applies row by row.
 - **Windows joins areas.** Excel (COM) takes a multi-area address ("G9,G12:G14,G20")
   up to 255 characters, so on Windows the blocks that share a value go in one call per
   255 characters. xlwings' remote engine has no multi-area ranges (it silently keeps the
-  first area), so there each block is its own call: per-row differences (a RAG fill, a
-  row height) then scale with the rows.
+  first area), so there each block is its own call.
+
+A rule refers to its own cell as ``INDIRECT("RC",FALSE)``: Excel reads a plain relative
+reference in a conditional format relative to the active cell when the rule is added
+through COM, so ``C9`` would point elsewhere; the R1C1 self-reference means the cell
+itself whatever is active. A legend code is matched by a cell-value rule (``="A/G"``),
+which has no reference at all.
 
 What an engine cannot do is skipped and named in `WriteResult.skipped`, never half done:
 the remote engine has no part-of-cell formatting (rich text), strikethrough, page setup
 beyond the print area, or chart series colours; alignment needs its Office.js client.
 Page setup, rich text and strikethrough use Excel's COM object model (``.api``), and so
 do freeze panes on the desktop: Windows only. Rich text takes a few calls a cell, so a
-sheet with more than `MAX_RICH_TEXT_CELLS` such cells goes without it (its cell styles
+sheet with more than `MAX_RICH_TEXT_CELLS` such cells goes without it (the cell looks
 already show every overdue date; only the strike-through of superseded dates is lost).
 """
 
@@ -46,9 +66,11 @@ from wellled_xl.paper.layout import (
     Style,
     a1_block,
     grid_blocks,
+    rag_style_name,
 )
 from wellled_xl.read import column_letter
 
+Block = tuple[int, int, int, int]  # 0-based (top row, left column, bottom row, right column)
 MAX_ADDRESS = 255  # Excel refuses a longer range address
 # Part-of-cell formatting takes 4-6 calls a cell: past this many cells on a sheet it is
 # left out (the cell styles still show every problem: see layout.py), keeping a run short.
@@ -72,7 +94,8 @@ class WriteResult:
 class Op:
     """One call into Excel: set `what` to `value` on the range at `address`."""
 
-    what: str  # an attribute of _ATTRIBUTES, "row_height", "column_width" or "merge"
+    what: str  # an attribute of _ATTRIBUTES, "rule", "row_height", "column_width",
+    # "merge" or "autofit" (the rows' heights, measured by Excel)
     address: str  # A1, possibly several areas joined by ","
     value: Any
 
@@ -133,13 +156,175 @@ def write_paper_xlwings(layout: PaperLayout, book: Any) -> WriteResult:
 
 
 # ---------------------------------------------------------------------------------------
+# Conditional formats: the looks a cell takes from its own text
+
+EQUALS = "equals"  # the cell holds the rule's text, in any case (as Excel compares text)
+OVERDUE = "overdue"  # the cell's last line says how many days a date is overdue
+NOT_ON_LEGEND = "rag not on legend"
+HEADER = "header"  # a table's header row: the layout sets its height
+# The cell itself, whatever cell is active (see the module docstring).
+_SELF = 'INDIRECT("RC",FALSE)'
+# The layout ends an overdue date with a line "45 days overdue" (or "1 day overdue"); no
+# date that is not overdue ends so. A cell's text alone (no line break) never matches.
+OVERDUE_FORMULA = f'=AND(ISNUMBER(FIND(CHAR(10),{_SELF})),RIGHT({_SELF},8)=" overdue")'
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A conditional format: a cell whose text passes the test takes these looks."""
+
+    test: str  # EQUALS or OVERDUE
+    text: str = ""  # what the cell must hold, for EQUALS
+    fill: str | None = None  # None: the rule leaves it as the cell has it
+    colour: str | None = None
+    bold: bool | None = None
+    italic: bool | None = None
+
+    def matches(self, value: Any) -> bool:
+        """Whether Excel applies the rule to a cell holding `value` (its formula, in Python)."""
+        if not isinstance(value, str):  # numbers and dates are never text in Excel
+            return False
+        if self.test == EQUALS:
+            return value.lower() == self.text.lower()
+        return "\n" in value and value[-8:].lower() == " overdue"
+
+    def look(self, style: Style) -> Style:
+        """A cell's look with the rule applied."""
+        changes = {"fill": self.fill, "colour": self.colour, "bold": self.bold,
+                   "italic": self.italic}  # fmt: skip
+        return replace(style, **{k: v for k, v in changes.items() if v is not None})
+
+    def excel_style(self) -> dict[str, Any]:
+        """The keyword arguments xlwings' ``conditional_formats.add_*`` takes."""
+        style = {"fill_color": _hex(self.fill), "font_color": _hex(self.colour),
+                 "font_bold": self.bold, "font_italic": self.italic}  # fmt: skip
+        return {k: v for k, v in style.items() if v is not None}
+
+
+def _hex(colour: str | None) -> str | None:
+    return f"#{colour}" if colour else None
+
+
+def style_variants(styles: dict[str, Style]) -> dict[str, tuple[str, Rule]]:
+    """Styles a cell takes from its own text: name -> (the style it varies from, its rule).
+
+    A RAG code on the legend varies from the "not on legend" look (bold, red, no fill) by
+    its fill and text colour; an overdue date from plain text by bold red; an error from a
+    warning by its red. A pair that differs in more than a conditional format can set
+    (fill, font colour, bold, italic) is not a variant: its cells keep their own style.
+    """
+    prefix = rag_style_name("")
+    wanted = {
+        name: (NOT_ON_LEGEND, Rule(EQUALS, name.removeprefix(prefix)))
+        for name in styles
+        if name.startswith(prefix) and name != NOT_ON_LEGEND
+    }
+    wanted["severity error"] = ("severity warning", Rule(EQUALS, "error"))
+    wanted["overdue"] = ("text", Rule(OVERDUE))
+    variants = {}
+    for name, (base_name, test) in wanted.items():
+        base, variant = styles.get(base_name), styles.get(name)
+        if base is None or variant is None or (base.fill and not variant.fill):
+            continue  # a rule cannot take a fill away
+        differs = {attr: getattr(variant, attr)
+                   for attr in ("fill", "colour", "bold", "italic")
+                   if getattr(variant, attr) != getattr(base, attr)}  # fmt: skip
+        rule = replace(test, **differs)
+        if rule.look(base) == variant:
+            variants[name] = (base_name, rule)
+    return variants
+
+
+@dataclass
+class SheetLooks:
+    """A sheet's looks split in two: a static style per cell, and the rules over it."""
+
+    static: list[list[str | None]]  # style names; a variant's cell has its base's here
+    rules: list[tuple[Rule, list[Block]]]  # each rule and the blocks it covers, in order
+
+
+def sheet_looks(sheet: SheetLayout, styles: dict[str, Style]) -> SheetLooks:
+    """Which cells a rule styles, and the static style left to write on each cell.
+
+    A family (a base style and its variants) is covered by its rules from its first to its
+    last cell in every column where a variant occurs: the RAG column, the timescales, the
+    severities. A cell a rule would style wrongly is taken out of the rules' ranges and
+    keeps its own style; so does any cell no rule fits.
+    """
+    variants = style_variants(styles)
+    hidden = _hidden_cells(sheet.merges)  # cell under a merge -> the merge's top-left cell
+    families: dict[str, list[tuple[str, Rule]]] = defaultdict(list)
+    for name, (base, rule) in variants.items():
+        families[base].append((name, rule))
+    covered: dict[str, set[tuple[int, int]]] = {}
+    for base, members in families.items():
+        names = {base, *(name for name, _ in members)}
+        cells = set()
+        for c in range(len(sheet.column_widths)):
+            column = [r for r, row in enumerate(sheet.styles) if row[c] in names]
+            if any(sheet.styles[r][c] in variants for r in column):
+                cells |= {(r, c) for r in range(column[0], column[-1] + 1)}
+        covered[base] = cells
+    static = [list(row) for row in sheet.styles]
+    for r, c in set().union(*covered.values()):
+        if (r, c) in hidden:
+            continue  # under a merge: shows nothing of its own
+        value, name = sheet.values[r][c], sheet.styles[r][c]
+        fired = [
+            (variant, rule)
+            for base, members in families.items()
+            if (r, c) in covered[base]
+            for variant, rule in members
+            if rule.matches(value)
+        ]
+        if not fired:
+            continue  # the static style is the cell's own
+        if len(fired) == 1 and fired[0][0] == name:
+            static[r][c] = variants[name][0]
+        else:  # a rule would give it a look it has not got: out of every range
+            for cells in covered.values():
+                cells.discard((r, c))
+    for (r, c), (top, left) in hidden.items():  # a merged area looks as its first cell
+        if sheet.styles[r][c] == sheet.styles[top][left]:
+            static[r][c] = static[top][left]
+    rules = []
+    for base, members in families.items():
+        grid = [[True if (r, c) in covered[base] else None for c in range(len(row))]
+                for r, row in enumerate(sheet.styles)]  # fmt: skip
+        blocks = grid_blocks(grid).get(True, [])
+        rules += [(rule, blocks) for _, rule in members if blocks]
+    return SheetLooks(static, rules)
+
+
+def _hidden_cells(merges: Sequence[str]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Each cell under a merge other than its top-left one -> that top-left cell (0-based
+    row and column): only the top-left cell of a merged area shows its value and format."""
+    hidden = {}
+    for merge in merges:
+        first, _, last = merge.partition(":")
+        (top, left), (bottom, right) = _cell(first), _cell(last or first)
+        for r in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                if (r, c) != (top, left):
+                    hidden[(r, c)] = (top, left)
+    return hidden
+
+
+def _cell(address: str) -> tuple[int, int]:
+    column, row = _split(address)
+    return row - 1, column_index(column)
+
+
+# ---------------------------------------------------------------------------------------
 # The plan: which calls a sheet needs (pure, so the benchmark can count them)
 
 
 def plan_formats(sheet: SheetLayout, layout: PaperLayout, *, union: bool) -> list[Op]:
-    """The calls that format a sheet: attributes, row heights, column widths, merges."""
+    """The calls that format a sheet, in order: the static formats, the rules, column
+    widths, merges, then the row heights (measured by Excel where it can)."""
     ops: list[Op] = []
-    styles = _resolved_styles(sheet, layout)
+    looks = sheet_looks(sheet, layout.styles)
+    styles = _resolved_styles(looks.static, layout)
     last = a1_block(0, 0, len(sheet.values) - 1, len(sheet.column_widths) - 1)
     for name, attribute in _ATTRIBUTES.items():
         grid = [
@@ -156,16 +341,88 @@ def plan_formats(sheet: SheetLayout, layout: PaperLayout, *, union: bool) -> lis
             ops.append(Op(name, last, base))
         for value, areas in differing.items():
             ops += [Op(name, address, value) for address in areas]
-    heights = [[height] for height in sheet.row_heights]
-    for height, blocks in grid_blocks(heights).items():
-        rows = (f"{top + 1}:{bottom + 1}" for top, _, bottom, _ in blocks)
-        ops += [Op("row_height", a, height) for a in _addresses(rows, union)]
+    for rule, blocks in looks.rules:
+        ops += [Op("rule", address, rule) for address in _addresses(map(_a1, blocks), union)]
     widths = [sheet.column_widths]
     for width, blocks in grid_blocks(widths).items():
         columns = (f"{column_letter(left)}:{column_letter(right)}" for _, left, _, right in blocks)
         ops += [Op("column_width", a, width) for a in _addresses(columns, union)]
     ops += [Op("merge", address, across) for address, across in merge_runs(sheet.merges)]
+    return ops + _plan_heights(sheet, layout.styles, looks, styles, last, union)
+
+
+def _plan_heights(
+    sheet: SheetLayout,
+    layout_styles: dict[str, Style],
+    looks: SheetLooks,
+    styles: list[list[Style]],
+    used: str,
+    union: bool,
+) -> list[Op]:
+    """Autofit the sheet, then the heights Excel cannot measure (`set_heights`).
+
+    Cells a rule may make bold but that are not bold already are made bold while Excel
+    measures (bold text is wider, so it may need a line more), then put back.
+    """
+    heights = set_heights(sheet, layout_styles)
+    bold_rules = [blocks for rule, blocks in looks.rules if rule.bold]
+    emboldened = {
+        (r, c)
+        for blocks in bold_rules
+        for top, left, bottom, right in blocks
+        for r in range(top, bottom + 1)
+        for c in range(left, right + 1)
+        if not styles[r][c].bold
+    }
+    grid = [[True if (r, c) in emboldened else None for c in range(len(row))]
+            for r, row in enumerate(styles)]  # fmt: skip
+    measured = _addresses(map(_a1, grid_blocks(grid).get(True, [])), union)
+    ops: list[Op] = []
+    if any(height is None for height in heights):
+        ops += [Op("bold", address, True) for address in measured]
+        ops.append(Op("autofit", used, None))
+        ops += [Op("bold", address, False) for address in measured]
+    for height, blocks in grid_blocks([[height] for height in heights]).items():
+        rows = (f"{top + 1}:{bottom + 1}" for top, _, bottom, _ in blocks)
+        ops += [Op("row_height", a, height) for a in _addresses(rows, union)]
     return ops
+
+
+def set_heights(sheet: SheetLayout, styles: dict[str, Style]) -> list[float | None]:
+    """Each row's height to set, or None where Excel's autofit measures the row.
+
+    Set: rows with a merge (autofit ignores merged cells), empty rows (gaps) and table
+    headers. Consecutive rows of a table merged across the same columns (bordered cells,
+    such as the legend's) all take the tallest one's height: one call, however long the
+    table, and no text cut short.
+    """
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)  # row -> its one-row merges
+    tall: set[int] = set()  # rows under a merge of several rows
+    for merge in sheet.merges:
+        first, _, last = merge.partition(":")
+        (top, left), (bottom, right) = _cell(first), _cell(last or first)
+        if top == bottom:
+            spans[top].append((left, right))
+        else:
+            tall |= set(range(top, bottom + 1))
+    heights: list[float | None] = []
+    runs: list[list[int]] = []  # runs of a table's rows merged alike
+    for r, (values, names) in enumerate(zip(sheet.values, sheet.styles, strict=True)):
+        header = HEADER in names
+        empty = all(value is None for value in values)
+        fixed = r in spans or r in tall or empty or header
+        heights.append(sheet.row_heights[r] if fixed else None)
+        table = all(name is None or styles[name].border for name in names)
+        if r in spans and r not in tall and table and not header:
+            if runs and runs[-1][-1] == r - 1 and spans[runs[-1][-1]] == spans[r]:
+                runs[-1].append(r)
+            else:
+                runs.append([r])
+    for run in runs:
+        tallest = max(sheet.row_heights[r] for r in run)
+        for r in run:
+            heights[r] = tallest
+    return heights
 
 
 def _fill_unseen(grid: list[list[Hashable]]) -> list[list[Hashable]]:
@@ -214,7 +471,7 @@ def _base_and_rest(
     return best[1], best[2]
 
 
-def _resolved_styles(sheet: SheetLayout, layout: PaperLayout) -> list[list[Style]]:
+def _resolved_styles(names: list[list[str | None]], layout: PaperLayout) -> list[list[Style]]:
     """Each cell's Style; a cell without one has the workbook default (as XlsxWriter writes it)."""
     plain = Style(
         font_name=layout.default_font,
@@ -223,7 +480,7 @@ def _resolved_styles(sheet: SheetLayout, layout: PaperLayout) -> list[list[Style
         horizontal="general",
         vertical="bottom",
     )
-    return [[layout.styles[n] if n else plain for n in row] for row in sheet.styles]
+    return [[layout.styles[n] if n else plain for n in row] for row in names]
 
 
 def _a1(block: tuple[int, int, int, int]) -> str:
@@ -462,14 +719,32 @@ def _set(target: _Target, rng: Any, op: Op) -> None:
         rng.column_width = _points(value) if target.remote else value
     elif what == "merge":
         rng.merge(across=value)
+    elif what == "rule":
+        add_rule(rng.conditional_formats, value)
+    elif what == "autofit":
+        rng.rows.autofit()
     else:
         raise ValueError(f"unknown format {what!r}")
-    target.count(op_calls(op))
+    target.count(op_calls(op, com=target.windows))
 
 
-def op_calls(op: Op) -> int:
-    """The calls an Op makes: a border is colour, weight and style on six sides."""
-    return 18 if op.what == "border" else 1
+def add_rule(formats: Any, rule: Rule) -> None:
+    """Add a rule to a range's conditional formats (xlwings' ``range.conditional_formats``)."""
+    if rule.test == EQUALS:
+        text = '="' + rule.text.replace('"', '""') + '"'  # the text itself, never a formula
+        formats.add_cell_value("equal_to", text, **rule.excel_style())
+    else:
+        formats.add_custom(OVERDUE_FORMULA, **rule.excel_style())
+
+
+def op_calls(op: Op, *, com: bool = True) -> int:
+    """The calls an Op makes: a border is colour, weight and style on six sides; a rule,
+    through COM, is added, styled attribute by attribute and moved to the top."""
+    if op.what == "border":
+        return 18
+    if op.what == "rule" and com:
+        return 4 + len(op.value.excel_style())
+    return 1
 
 
 def _points(width: float) -> float:

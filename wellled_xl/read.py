@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +27,8 @@ from wellled_xl.model import (
 )
 from wellled_xl.preflight import WorkbookScan, check_workbook
 
+# A merged area as python-calamine gives it: ((first row, first col), (last row, last col)).
+MergedRange = tuple[tuple[int, int], tuple[int, int]]
 # How far down a generated sheet carries GENERATED_MARK.
 GENERATED_MARK_ROWS = 5
 # How far down a sheet the header row may sit below a title block.
@@ -75,9 +76,13 @@ def open_workbook(path: str | Path) -> tuple[python_calamine.CalamineWorkbook, W
         ) from exc
 
 
-def _sheet_rows(book: python_calamine.CalamineWorkbook, name: str, path: Path) -> list[list[Any]]:
+def _read_sheet(
+    book: python_calamine.CalamineWorkbook, name: str, path: Path
+) -> tuple[list[list[Any]], list[MergedRange]]:
+    """A sheet's rows from A1 and its merged areas, parsing the sheet once."""
     try:
-        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheet = book.get_sheet_by_name(name)
+        return sheet.to_python(skip_empty_area=False), sheet.merged_cell_ranges or []
     except (python_calamine.CalamineError, ValueError) as exc:
         raise errors.NotAWorkbook(path, f"sheet {name!r} cannot be read ({exc})") from exc
 
@@ -357,10 +362,6 @@ def _workbook_finding(rule: str, message: str, suggestion: str = "") -> Finding:
     return Finding("", "", None, "", "", "", rule, "warning", message, suggestion)
 
 
-# A merged area as python-calamine gives it: ((first row, first col), (last row, last col)).
-MergedRange = tuple[tuple[int, int], tuple[int, int]]
-
-
 @dataclass
 class SheetExtras:
     """What the file reader knows beyond cell values (the Excel door may know less)."""
@@ -378,9 +379,8 @@ def read_tracker(path: str | Path) -> Tracker:
     merged: dict[str, list[MergedRange]] = {}
     try:
         for name in book.sheet_names:
-            sheets.append((name, _sheet_rows(book, name, source)))
-            with contextlib.suppress(python_calamine.CalamineError, ValueError):
-                merged[name] = book.get_sheet_by_name(name).merged_cell_ranges or []
+            rows, merged[name] = _read_sheet(book, name, source)
+            sheets.append((name, rows))
         hidden = frozenset(
             meta.name
             for meta in book.sheets_metadata

@@ -28,7 +28,7 @@ from openpyxl.utils import range_boundaries
 
 import wellled_xl
 from wellled_xl.excel import button
-from wellled_xl.excel.button import check_blocks, check_text, run_and_tell, run_button
+from wellled_xl.excel.button import check_blocks, run_and_tell, run_button
 from wellled_xl.excel.writer import (
     ALIGNMENT,
     CHART_COLOURS,
@@ -54,6 +54,7 @@ from wellled_xl.paper.layout import SheetLayout, layout_paper, layout_validation
 from wellled_xl.paper.xlsx import write_paper
 from wellled_xl.pipeline import check_tracker
 from wellled_xl.read import column_letter, tracker_from_sheets
+from wellled_xl.report import check_text
 from wellled_xl.sample import (
     SAMPLE_ACTIONS,
     SAMPLE_FINDINGS,

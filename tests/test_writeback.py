@@ -19,8 +19,8 @@ from hostile import cfb, openpyxl_tracker, tracker_rows
 
 import wellled_xl.writeback as writeback
 from wellled_xl import errors
-from wellled_xl.excel.button import check_text
 from wellled_xl.pipeline import check_tracker
+from wellled_xl.report import check_text
 from wellled_xl.template import write_sample_tracker
 from wellled_xl.writeback import stamp_tracker
 

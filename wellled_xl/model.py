@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from wellled_xl.dates import Timescale
 
 Part = Literal["A", "B"]
 Severity = Literal["error", "warning"]
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as the text a person sees (numbers without a needless '.0')."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value).strip()
 
 
 @dataclass(frozen=True)

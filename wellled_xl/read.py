@@ -24,6 +24,7 @@ from wellled_xl.model import (
     Record,
     Settings,
     Tracker,
+    cell_text,
 )
 from wellled_xl.preflight import WorkbookScan, check_workbook
 
@@ -39,17 +40,6 @@ _BAND = re.compile(r"^\s*(?:kloe\s*|well[- ]?led\s*)?(W[1-8])\b\s*[:.\-–]?\s*(
 _LONE_REF = re.compile(r"^[A-Za-z]{0,4}\d+(?:\.\d+)*[a-z]{0,2}\.?$")
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
 _TRUE_WORDS = {"yes", "y", "true", "1", "complete", "x", "✓"}
-
-
-def _text(value: Any) -> str:
-    """A cell as the text a person sees (numbers without a needless '.0')."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    return str(value).strip()
 
 
 def _blank(value: Any) -> bool:
@@ -114,7 +104,7 @@ def _band_or_group(row: list[Any], header: HeaderMap) -> tuple[str, str | None] 
     # A data row fills several cells with different values: decide without more work.
     if not filled or (len(filled) > 2 and filled[0][1] != filled[1][1]):
         return None
-    values = {_text(cell) for _, cell in filled}
+    values = {cell_text(cell) for _, cell in filled}
     if len(values) != 1:
         return None
     text = values.pop()
@@ -165,7 +155,7 @@ def _read_tracker_sheet(
                     row=header_row,
                     ref="",
                     field=fld,
-                    value=_text(rows[header_index][col]),
+                    value=cell_text(rows[header_index][col]),
                     rule="header-duplicate",
                     severity="warning",
                     message=(
@@ -247,13 +237,13 @@ def _legend(rows: list[list[Any]], sheet: str, findings: list[Finding]) -> Legen
     entries: list[LegendEntry] = []
     for offset, row in enumerate(rows[index + 1 :], start=index + 2):
         cell = row[labels["code"]] if labels["code"] < len(row) else ""
-        code = _text(cell)
+        code = cell_text(cell)
         if not code:
             continue
         colour = "D9D9D9"
         if "colour" in labels or "color" in labels:
             col = labels.get("colour", labels.get("color"))
-            raw = _text(row[col]) if col < len(row) else ""
+            raw = cell_text(row[col]) if col < len(row) else ""
             match = _HEX.match(raw)
             if match:
                 colour = match.group(1).upper()
@@ -275,9 +265,9 @@ def _legend(rows: list[list[Any]], sheet: str, findings: list[Finding]) -> Legen
                 )
         complete = False
         if "complete" in labels and labels["complete"] < len(row):
-            complete = _text(row[labels["complete"]]).lower() in _TRUE_WORDS
+            complete = cell_text(row[labels["complete"]]).lower() in _TRUE_WORDS
         meaning_col = labels["meaning"]
-        meaning = _text(row[meaning_col]) if meaning_col < len(row) else ""
+        meaning = cell_text(row[meaning_col]) if meaning_col < len(row) else ""
         entries.append(LegendEntry(code, meaning, colour, complete))
     return Legend(tuple(entries)) if entries else None
 
@@ -290,7 +280,7 @@ def _leads(rows: list[list[Any]]) -> tuple[Lead, ...] | None:
 
     def get(row: list[Any], key: str) -> str:
         col = labels.get(key)
-        return _text(row[col]) if col is not None and col < len(row) else ""
+        return cell_text(row[col]) if col is not None and col < len(row) else ""
 
     leads = tuple(
         Lead(get(row, "initials"), get(row, "name"), get(row, "role"), get(row, "email"))
@@ -307,8 +297,8 @@ def _kloes(rows: list[list[Any]]) -> tuple[Kloe, ...] | None:
     index, labels = found
     kloes = []
     for row in rows[index + 1 :]:
-        code = _text(row[labels["kloe"]]) if labels["kloe"] < len(row) else ""
-        question = _text(row[labels["question"]]) if labels["question"] < len(row) else ""
+        code = cell_text(row[labels["kloe"]]) if labels["kloe"] < len(row) else ""
+        question = cell_text(row[labels["question"]]) if labels["question"] < len(row) else ""
         if code:
             kloes.append(Kloe(code.upper(), question))
     return tuple(kloes) or None
@@ -335,16 +325,16 @@ def _settings(rows: list[list[Any]]) -> Settings | None:
                 values[attr] = value
             else:
                 try:
-                    values[attr] = date.fromisoformat(_text(value))
+                    values[attr] = date.fromisoformat(cell_text(value))
                 except ValueError:
                     continue
         elif attr == "review_period_months":
             try:
-                values[attr] = int(float(_text(value)))
+                values[attr] = int(float(cell_text(value)))
             except ValueError:
                 continue
         else:
-            values[attr] = _text(value)
+            values[attr] = cell_text(value)
     return Settings(**values)
 
 

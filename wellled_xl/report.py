@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -137,3 +138,41 @@ def printable(text: object) -> str:
     if value.isprintable():
         return value
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+
+
+# The Check column: what each row's status says, the same from either door (the Excel
+# button and `refresh --stamp-tracker`).
+CHECK_OK = "✓"
+CHECK_ERROR = "✗"
+CHECK_WARNING = "⚠"
+
+
+def check_text(findings: Sequence[Finding]) -> str:
+    """What a row's Check cell says: "✓", or each problem on its own line, errors first."""
+    if not findings:
+        return CHECK_OK
+    ordered = sorted(findings, key=lambda f: f.severity != "error")
+    parts = []
+    for finding in ordered:
+        mark = CHECK_ERROR if finding.severity == "error" else CHECK_WARNING
+        text = _without_who(finding)
+        text = text[:1].upper() + text[1:]
+        if finding.suggestion:
+            text += f" → {finding.suggestion}"
+        parts.append(f"{mark} {text}")
+    return "\n".join(parts)
+
+
+def _without_who(finding: Finding) -> str:
+    """The message without its "W1b: " / "Item 2: " / "Row 7: ": the row says who already."""
+    prefixes = [f"{finding.ref}: ", f"Item {finding.ref}: "] if finding.ref else []
+    prefixes.append(f"Row {finding.row}: ")
+    for prefix in prefixes:
+        if finding.message.startswith(prefix):
+            return finding.message[len(prefix) :]
+    return finding.message
+
+
+def is_check_text(value: object) -> bool:
+    """A status written by an earlier run (either door), which a new run may replace."""
+    return isinstance(value, str) and value.startswith((CHECK_OK, CHECK_ERROR, CHECK_WARNING))

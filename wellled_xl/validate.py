@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from wellled_xl.dates import DateParseError, NotADateError, Timescale, parse_timescale
-from wellled_xl.model import Action, Finding, Legend, Record, Tracker
+from wellled_xl.model import Action, Finding, Legend, Record, Tracker, cell_text
 from wellled_xl.report import Report
 from wellled_xl.rules import RULES
 
@@ -84,17 +84,6 @@ _RAG_WORDS = (("green", "g"), ("amber", "a"), ("red", "r"), ("blue", "b"))
 DATE_FIELDS = ("timescale", "original_due", "previous_revisions", "revised_due")
 
 
-def text_of(value: Any) -> str:
-    """A cell's value as the text a lead typed (numbers without a needless '.0')."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    return str(value).strip()
-
-
 def split_leads(text: str) -> tuple[str, ...]:
     """'DMc / AK / MS' -> ('DMc', 'AK', 'MS')."""
     return tuple(part for part in _LEAD_SPLIT.split(text.strip()) if part)
@@ -140,7 +129,7 @@ def _parse_dates(record: Record, context_year: int | None) -> tuple[dict, Timesc
             continue
         parsed[fld] = result
         chain.extend(result.dates)
-    source = " ".join(text_of(record.values.get(f)) for f in DATE_FIELDS if f in record.values)
+    source = " ".join(cell_text(record.values.get(f)) for f in DATE_FIELDS if f in record.values)
     return parsed, Timescale(tuple(chain), source.strip())
 
 
@@ -174,7 +163,7 @@ def _prepare(tracker: Tracker, as_at: date) -> list[_Row]:
     rows = []
     for index, record in enumerate(tracker.records):
         texts = {
-            fld: text_of(value)
+            fld: cell_text(value)
             for fld, value in record.values.items()
             if fld not in DATE_FIELDS and fld != "last_updated"
         }
@@ -409,7 +398,7 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
     chase = lead_text if lead_text and lead_text.lower() not in NOT_A_PERSON else "the lead"
     ref = row.texts.get("ref", "")
     who = (ref if record.part == "A" else f"Item {ref}") if ref else f"Row {record.row}"
-    value: Any = text_of(record.values.get(fld, ""))
+    value: Any = cell_text(record.values.get(fld, ""))
     label = LABELS.get(fld, fld.replace("_", " "))
     cell = record.cell(fld)
     codes = ", ".join(tracker.legend.codes)
@@ -428,7 +417,7 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
         others = [
             str(r.row)
             for r in tracker.records
-            if r.part == record.part and text_of(r.values.get("ref")) == value and r is not record
+            if r.part == record.part and cell_text(r.values.get("ref")) == value and r is not record
         ]
         return (
             value,
@@ -531,7 +520,7 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
         )
     if rule == "progress-cross-reference":
         target = _CROSS_REF.search(value).group(1)
-        refs = {text_of(r.values.get("ref")) for r in tracker.records if r.part == record.part}
+        refs = {cell_text(r.values.get("ref")) for r in tracker.records if r.part == record.part}
         missing = target not in refs and target.rstrip(".") not in refs
         return (
             value,
@@ -663,7 +652,7 @@ def _cell_errors(tracker: Tracker) -> list[Finding]:
     """Cells showing #N/A, #REF! ...: the lead sees an error, not an empty cell."""
     findings = []
     for record in tracker.records:
-        ref = text_of(record.values.get("ref"))
+        ref = cell_text(record.values.get("ref"))
         for fld, error in record.errors.items():
             label = LABELS.get(fld, fld.replace("_", " "))
             findings.append(

@@ -1,7 +1,7 @@
 """Write each row's validation status into the tracker's Check column: opt-in, backed up, verified.
 
 The file door to what the Excel button does in the open workbook: the same Check text
-(``excel.button.check_text``: "✓", or each problem, "✗" error, "⚠" warning), the same
+(``report.check_text``: "✓", or each problem, "✗" error, "⚠" warning), the same
 rule for other rows (an earlier status is cleared, anything else is kept). The tracker
 is the leads' work, so `stamp_tracker` writes one column and proves it did nothing else:
 
@@ -37,11 +37,10 @@ from typing import Any
 import python_calamine
 
 from wellled_xl import errors
-from wellled_xl.excel.button import CHECK_ERROR, CHECK_OK, CHECK_WARNING, check_text
-from wellled_xl.headers import field_for
+from wellled_xl.headers import column_letter, field_for
 from wellled_xl.model import Record
 from wellled_xl.preflight import WorkbookScan, check_workbook, iter_part
-from wellled_xl.report import Report
+from wellled_xl.report import Report, check_text, is_check_text
 from wellled_xl.safety import atomic_output
 
 CHECK_FIELD = "check"
@@ -167,7 +166,7 @@ def stamp_tracker(
         for row in range(target.header_row + 1, last):  # 0-based, below the header
             cell = sheet.cell(row + 1, target.column + 1)
             status = target.statuses.get(row)
-            if status is None and not is_old_check(cell.value):
+            if status is None and not is_check_text(cell.value):
                 continue  # empty, or not ours: a lead's note in a row that is not an action
             if isinstance(cell, MergedCell):
                 raise errors.UnsafeWrite(
@@ -389,19 +388,14 @@ def compare_stamped(
                 if target and column == target.column and row > target.header_row:
                     if row in target.statuses:
                         old = target.statuses[row]
-                    elif is_old_check(old):
+                    elif is_check_text(old):
                         old = ""  # a stale status of a row that is no longer an action
                 if old != new:
                     raise errors.UnsafeWrite(
                         f"{source}: saving would change sheet {sheet!r} cell "
-                        f"{_letter(column)}{row + 1} from {old!r} to {new!r}; nothing was "
+                        f"{column_letter(column)}{row + 1} from {old!r} to {new!r}; nothing was "
                         "written"
                     )
-
-
-def is_old_check(value: Any) -> bool:
-    """A status written by an earlier run (either door), which a new run may clear."""
-    return isinstance(value, str) and value.startswith((CHECK_OK, CHECK_ERROR, CHECK_WARNING))
 
 
 def _value(rows: list[list[Any]], row: int, column: int) -> Any:
@@ -412,15 +406,6 @@ def _value(rows: list[list[Any]], row: int, column: int) -> Any:
 
 def _normal(value: Any) -> Any:
     return "" if value is None else value
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def backup_tracker(source: Path, backup_dir: str | os.PathLike[str] | None = None) -> Path:

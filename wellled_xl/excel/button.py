@@ -54,15 +54,16 @@ from wellled_xl.paper.layout import (
 )
 from wellled_xl.pipeline import resolve_as_at
 from wellled_xl.read import GENERATED_MARK_ROWS, column_letter, tracker_from_sheets
-from wellled_xl.report import Report
+from wellled_xl.report import (
+    Report,
+    check_text,
+    is_check_text,
+)
 from wellled_xl.template import OVERDUE_FIELDS, OVERDUE_NAMES, OverdueRule, overdue_rules
 from wellled_xl.validate import validate
 
 TITLE = "Well-led: Validate & Build"
 GENERATED_SHEETS = (PART_A_SHEET, PART_B_SHEET, SUMMARY_SHEET, VALIDATION_SHEET)
-CHECK_OK = "✓"
-CHECK_ERROR = "✗"
-CHECK_WARNING = "⚠"
 # Reading more than this many cells of one sheet through Excel would take minutes: a sheet
 # formatted down to row 1,048,576 is refused with a message instead.
 MAX_SHEET_CELLS = 2_000_000
@@ -253,32 +254,6 @@ def _as_read(value: Any) -> Any:
 # The Check column
 
 
-def check_text(findings: Sequence[Finding]) -> str:
-    """What a row's Check cell says: "✓", or each problem on its own line, errors first."""
-    if not findings:
-        return CHECK_OK
-    ordered = sorted(findings, key=lambda f: f.severity != "error")
-    parts = []
-    for finding in ordered:
-        mark = CHECK_ERROR if finding.severity == "error" else CHECK_WARNING
-        text = _without_who(finding)
-        text = text[:1].upper() + text[1:]
-        if finding.suggestion:
-            text += f" → {finding.suggestion}"
-        parts.append(f"{mark} {text}")
-    return "\n".join(parts)
-
-
-def _without_who(finding: Finding) -> str:
-    """The message without its "W1b: " / "Item 2: " / "Row 7: ": the row says who already."""
-    prefixes = [f"{finding.ref}: ", f"Item {finding.ref}: "] if finding.ref else []
-    prefixes.append(f"Row {finding.row}: ")
-    for prefix in prefixes:
-        if finding.message.startswith(prefix):
-            return finding.message[len(prefix) :]
-    return finding.message
-
-
 def check_blocks(
     tracker: Tracker, findings: Sequence[Finding], rows_of: dict[str, list[list[Any]]]
 ) -> dict[str, list[tuple[str, list[list[Any]]]]]:
@@ -305,14 +280,16 @@ def check_blocks(
         rows = rows_of[sheet]
         texts = {r.row: check_text(by_row.get((sheet, r.row), [])) for r in sheet_records}
         first = min(texts)
-        old = [i + 1 for i, row in enumerate(rows) if i + 1 > first and _is_check(_at(row, column))]
+        old = [
+            i + 1 for i, row in enumerate(rows) if i + 1 > first and is_check_text(_at(row, column))
+        ]
         last = max([*texts, *old])
         cells: list[tuple[int, Any]] = []
         for row in range(first, last + 1):
             current = _at(rows[row - 1], column) if row <= len(rows) else ""
             if row in texts:
                 cells.append((row, texts[row]))
-            elif current == "" or _is_check(current):
+            elif current == "" or is_check_text(current):
                 cells.append((row, None))
             else:
                 cells.append((row, _KEEP))
@@ -336,10 +313,6 @@ def _runs(letter: str, cells: list[tuple[int, Any]]) -> list[tuple[str, list[lis
             runs.append((address, [[excel_value(v)] for _, v in current]))
             current = []
     return runs
-
-
-def _is_check(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith((CHECK_OK, CHECK_ERROR, CHECK_WARNING))
 
 
 def _at(row: Sequence[Any], column: int) -> Any:

@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python benchmarks/run.py [--sizes 200 1000 10000 50000] [--runs 5]``.
 Each figure is a whole process (Python start-up included): the median wall time of
 ``--runs`` runs after one warm-up, and the peak resident memory of that process, read
-from the kernel's accounting of the child (``os.wait4``). Every figure is printed as a
+from the kernel's accounting of the child (``os.wait4``). A floor and its subject run in
+alternation, so both see the same machine noise. Every figure is printed as a
 ratio to its floor measured in the same run on the same file:
 
 - read floor: Python + pandas + pandera imports + python-calamine reading the sheets into
@@ -51,14 +52,25 @@ def run_once(argv: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
-def measure(argv: list[str], runs: int) -> dict[str, float]:
-    run_once(argv)  # warm-up: file cache, .pyc files
-    samples = [run_once(argv) for _ in range(runs)]
+def _summary(samples: list[tuple[float, float]]) -> dict[str, float]:
     return {
         "median_s": statistics.median(s[0] for s in samples),
         "min_s": min(s[0] for s in samples),
         "peak_mb": max(s[1] for s in samples),
     }
+
+
+def measure_pair(
+    floor: list[str], subject: list[str], runs: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Time a floor and its subject in alternation, so both see the same machine noise."""
+    run_once(floor)  # warm-up: file cache, .pyc files
+    run_once(subject)
+    floor_samples, subject_samples = [], []
+    for _ in range(runs):
+        floor_samples.append(run_once(floor))
+        subject_samples.append(run_once(subject))
+    return _summary(floor_samples), _summary(subject_samples)
 
 
 def excel_operations(rows: int) -> int | None:
@@ -96,20 +108,22 @@ def main() -> None:
             tracker = str(generate(size, data))
             out = str(Path(tmp) / f"paper_{size}.xlsx")
             floor_out = str(Path(tmp) / f"floor_{size}.xlsx")
+            read_floor, validate = measure_pair(
+                [PYTHON, str(HERE / "floors/read_floor.py"), tracker],
+                [PYTHON, "-m", "wellled_xl", "validate", tracker, "--json"],
+                args.runs,
+            )
+            build_floor, build = measure_pair(
+                [PYTHON, str(HERE / "floors/build_floor.py"), tracker, floor_out],
+                [PYTHON, "-m", "wellled_xl", "build", tracker, "-o", out],
+                args.runs,
+            )
             row = {
                 "actions": size,
-                "read_floor": measure(
-                    [PYTHON, str(HERE / "floors/read_floor.py"), tracker], args.runs
-                ),
-                "validate": measure(
-                    [PYTHON, "-m", "wellled_xl", "validate", tracker, "--json"], args.runs
-                ),
-                "build_floor": measure(
-                    [PYTHON, str(HERE / "floors/build_floor.py"), tracker, floor_out], args.runs
-                ),
-                "build": measure(
-                    [PYTHON, "-m", "wellled_xl", "build", tracker, "-o", out], args.runs
-                ),
+                "read_floor": read_floor,
+                "validate": validate,
+                "build_floor": build_floor,
+                "build": build,
                 "excel_operations": excel_operations(size),
             }
             row["validate_ratio"] = row["validate"]["median_s"] / row["read_floor"]["median_s"]

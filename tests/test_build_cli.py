@@ -133,3 +133,17 @@ def test_build_options_are_documented() -> None:
     options = {flag for action in build._actions for flag in action.option_strings}
     assert {"--as-at", "-o", "--output", "--pdf", "--json"} <= options
     assert all(action.help for action in build._actions)
+
+
+def test_a_board_paper_given_as_a_tracker_is_named_for_what_it_is(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sample = Path(__file__).parent.parent / "workbook" / "sample_tracker.xlsx"
+    paper = tmp_path / "paper.xlsx"
+    run = [sys.executable, "-m", "wellled_xl"]
+    subprocess.run([*run, "build", str(sample), "-o", str(paper)], capture_output=True, timeout=120)
+    result = subprocess.run([*run, "validate", str(paper)], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "board paper wellled-xl wrote" in result.stderr and "Traceback" not in result.stderr

@@ -409,9 +409,11 @@ def tracker_from_sheets(
     settings: Settings | None = None
     tracker_sheets: list[str] = []
     extras = extras or SheetExtras()
+    generated: list[str] = []
     # Visible sheets first, so a visible register wins over a hidden copy of it.
     for name, rows in sorted(sheets, key=lambda sheet: sheet[0] in extras.hidden):
         if _is_generated(rows):
+            generated.append(name)
             continue
         found = _find_header(rows)
         if found is not None and name in extras.hidden:
@@ -425,6 +427,12 @@ def tracker_from_sheets(
         leads = leads if leads is not None else _leads(rows)
         kloes = kloes or _kloes(rows)
         settings = settings or _settings(rows)
+    if not tracker_sheets and generated:
+        raise errors.NoTrackerSheet(
+            source,
+            f"this is a board paper wellled-xl wrote (sheets {', '.join(generated)}), not a "
+            "tracker: validate or build the tracker it came from",
+        )
     if not tracker_sheets:
         raise errors.NoTrackerSheet(
             source,

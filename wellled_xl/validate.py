@@ -112,6 +112,8 @@ class _Row:
     timescale: Timescale
     kloe: str
     index: int  # position in the frame pandera checks
+    leads: tuple[str, ...]  # the lead cell split into people: "DMc / AK" -> ("DMc", "AK")
+    last_updated: date | None
 
 
 def _parse_dates(record: Record, context_year: int | None) -> tuple[dict, Timescale]:
@@ -175,7 +177,9 @@ def _prepare(tracker: Tracker, as_at: date) -> list[_Row]:
         match = _KLOE_REF.match(ref)
         if not kloe and match:
             kloe = f"W{match.group(1)}"
-        rows.append(_Row(record, texts, dates, timescale, kloe, index))
+        leads = split_leads(texts.get("lead", ""))
+        updated = _last_updated(record.values.get("last_updated"))
+        rows.append(_Row(record, texts, dates, timescale, kloe, index, leads, updated))
     return rows
 
 
@@ -206,7 +210,8 @@ def _frame(rows: list[_Row], as_at: date) -> pd.DataFrame:
             any(f in row.record.columns for f in DATE_FIELDS if f != "previous_revisions")
             for row in rows
         ],
-        "last_updated": [_last_updated(row.record.values.get("last_updated")) for row in rows],
+        "last_updated": [row.last_updated for row in rows],
+        "lead_parts": [row.leads for row in rows],
     }
     for fld in DATE_FIELDS:
         data[f"{fld}_parsed"] = [row.dates.get(fld) for row in rows]
@@ -237,7 +242,8 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
         return lambda s: ~mask | filled(s)
 
     def leads_all(predicate: Callable[[str], bool]) -> Callable[[pd.Series], pd.Series]:
-        return lambda s: s.map(lambda text: all(predicate(p) for p in split_leads(text)))
+        # The lead cell, split once into people (frame column lead_parts), each checked.
+        return lambda s: frame["lead_parts"].map(lambda parts: all(predicate(p) for p in parts))
 
     def date_ok(kind: type[ValueError]) -> Callable[[pd.Series], pd.Series]:
         return lambda s: ~s.map(lambda value: isinstance(value, kind))
@@ -288,7 +294,7 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
                         )
                     ),
                 ),
-                _check("lead-multiple", lambda s: s.map(lambda t: len(split_leads(t)) <= 1)),
+                _check("lead-multiple", lambda s: frame["lead_parts"].map(len) <= 1),
             ]
         ),
         "rag": pa.Column(
@@ -402,7 +408,7 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
     label = LABELS.get(fld, fld.replace("_", " "))
     cell = record.cell(fld)
     codes = ", ".join(tracker.legend.codes)
-    leads = split_leads(row.texts.get("lead", ""))
+    leads = row.leads
     if rule == "required":
         if fld in DATE_FIELDS:
             label = "the due date"
@@ -605,11 +611,11 @@ def _actions(tracker: Tracker, rows: list[_Row], as_at: date, bad: set[int]) -> 
                 action=t.get("action", ""),
                 timescale=row.timescale,
                 lead=t.get("lead", ""),
-                leads=split_leads(t.get("lead", "")),
+                leads=row.leads,
                 success_measure=t.get("success_measure", ""),
                 progress=t.get("progress", ""),
                 rag=t.get("rag", ""),
-                last_updated=_last_updated(row.record.values.get("last_updated")),
+                last_updated=row.last_updated,
                 complete=complete,
                 days_overdue=days,
                 has_errors=id(row.record) in bad,

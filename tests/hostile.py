@@ -20,6 +20,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import openpyxl
 
+from wellled_xl.headers import column_letter
+
 HEADER = [
     "Ref",
     "KLOE",
@@ -64,15 +66,6 @@ WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 
 class Raw(str):
     """A cell given as its XML (``<c r="A1" t="e"><v>#REF!</v></c>``), written as is."""
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def cell_xml(ref: str, value: object) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -360,8 +361,6 @@ def _any_date_problem(frame: pd.DataFrame) -> pd.Series:
 def _months_before(day: date, months: int) -> date:
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     month += 1
-    from calendar import monthrange
-
     return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 

@@ -797,17 +797,24 @@ def _summary_columns(legend: Legend) -> list[float]:
     return [*SUMMARY_WIDTHS, *[SUMMARY_EXTRA_WIDTH] * extra]
 
 
-def _table(
-    builder: _SheetBuilder, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence[_Cell]]
-) -> int:
-    """A header row then data rows; each column spans as many grid columns as it says."""
-    header = builder.add([_Cell(name, "header", span=span) for name, span in columns], height=20)
-    spans = [span for _, span in columns]
+def _table(builder: _SheetBuilder, columns: Sequence[str], rows: Iterable[Sequence[_Cell]]) -> int:
+    """A header row then data rows, one sheet column each (no merges: lists grow long)."""
+    header = builder.add([_Cell(name, "header") for name in columns], height=20)
     for cells in rows:
-        builder.add(
-            [_Cell(c.value, c.style, c.runs, span) for c, span in zip(cells, spans, strict=True)]
-        )
+        builder.add(cells)
     return header
+
+
+def _action_row(action: Action, legend: Legend, *middle: _Cell) -> list[_Cell]:
+    """A Summary list row: ref, part, lead and RAG, the list's own cells, planned action."""
+    return [
+        _Cell(_text(action.ref), "ref"),
+        _Cell(action.part, "centred"),
+        _Cell(_text(action.lead), "text"),
+        _rag_cell(action.rag, legend),
+        *middle,
+        _Cell(_text(action.action), "text"),
+    ]
 
 
 def _section(builder: _SheetBuilder, title: str) -> None:
@@ -912,21 +919,14 @@ def _summary(report: Report, styles: dict[str, Style], position: str) -> SheetLa
     )
     overdue = report.overdue
     _section(builder, f"Overdue actions ({len(overdue)}): due before the as-at date, not complete")
-    columns = [("Ref", 1), ("Part", 1), ("Lead", 1), ("RAG", 1), ("Due date", 1),
-               ("Days overdue", 1), ("Planned action", 1)]  # fmt: skip
+    legend = report.tracker.legend
     _table(
         builder,
-        columns,
+        ("Ref", "Part", "Lead", "RAG", "Due date", "Days overdue", "Planned action"),
         (
-            [
-                _Cell(_text(a.ref), "ref"),
-                _Cell(a.part, "centred"),
-                _Cell(_text(a.lead), "text"),
-                _rag_cell(a.rag, report.tracker.legend),
-                _Cell(a.due_date, "date"),
-                _Cell(a.days_overdue, "number overdue"),
-                _Cell(_text(a.action), "text"),
-            ]
+            _action_row(
+                a, legend, _Cell(a.due_date, "date"), _Cell(a.days_overdue, "number overdue")
+            )
             for a in overdue
         ),
     )
@@ -935,21 +935,11 @@ def _summary(report: Report, styles: dict[str, Style], position: str) -> SheetLa
 
     slipped = [a for a in paper_order if a.slipped]
     _section(builder, f"Slipped actions ({len(slipped)}): due date revised at least once")
-    columns = [("Ref", 1), ("Part", 1), ("Lead", 1), ("RAG", 1), ("Timescale", 1),
-               ("Revisions", 1), ("Planned action", 1)]  # fmt: skip
     _table(
         builder,
-        columns,
+        ("Ref", "Part", "Lead", "RAG", "Timescale", "Revisions", "Planned action"),
         (
-            [
-                _Cell(_text(a.ref), "ref"),
-                _Cell(a.part, "centred"),
-                _Cell(_text(a.lead), "text"),
-                _rag_cell(a.rag, report.tracker.legend),
-                _timescale_cell(a),
-                _Cell(a.revision_count, "number"),
-                _Cell(_text(a.action), "text"),
-            ]
+            _action_row(a, legend, _timescale_cell(a), _Cell(a.revision_count, "number"))
             for a in slipped
         ),
     )
@@ -961,8 +951,7 @@ def _summary(report: Report, styles: dict[str, Style], position: str) -> SheetLa
         f"Validation findings ({report.errors} errors, {report.warnings} warnings): "
         "what the tracker still needs",
     )
-    columns = [("Sheet", 1), ("Cell", 1), ("Ref", 1), ("Severity", 1), ("Rule", 1),
-               ("Value", 1), ("Message", 1), ("Suggestion", 1)]  # fmt: skip
+    columns = ("Sheet", "Cell", "Ref", "Severity", "Rule", "Value", "Message", "Suggestion")
     _table(builder, columns, (_finding_cells(f) for f in report.findings))
     if not report.findings:
         builder.add([_Cell("No findings: the tracker passed every check.", "note", span=width)])

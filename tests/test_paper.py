@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 import python_calamine
+from openpyxl.cell.cell import MergedCell
 from openpyxl.cell.rich_text import CellRichText
 
 from wellled_xl.model import Lead, Legend, LegendEntry, Settings
@@ -411,6 +412,82 @@ def test_progress_that_looks_like_a_formula_stays_text(tmp_path):
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
         for name in sheets:
             assert "<f>" not in archive.read(name).decode()
+
+
+def test_every_cell_reads_back_as_laid_out(built, paper, values, styled):
+    """The file holds the layout exactly: values (calamine), styles, heights and rich text
+    (openpyxl), cell by cell, on every sheet."""
+    layout = layout_paper(built)
+    for sheet in layout.sheets:
+        read_values, book_sheet = values[sheet.name], styled[sheet.name]
+        for r, (row, styles) in enumerate(zip(sheet.values, sheet.styles, strict=True)):
+            height = book_sheet.row_dimensions[r + 1].height
+            assert (height or 15.0) == sheet.row_heights[r], (sheet.name, r + 1)
+            for c, (value, style_name) in enumerate(zip(row, styles, strict=True)):
+                where = (sheet.name, r + 1, c + 1)
+                read = read_values[r][c] if r < len(read_values) else ""
+                if hasattr(read, "date") and isinstance(value, date):
+                    read = read.date() if callable(read.date) else read
+                assert read == ("" if value is None else value), where
+                cell = book_sheet.cell(r + 1, c + 1)
+                if isinstance(cell, MergedCell):  # openpyxl keeps a merge's style on its first
+                    continue
+                if style_name is None:
+                    assert cell.style_id == 0, where
+                    continue
+                style = layout.styles[style_name]
+                assert (cell.font.name, cell.font.sz, bool(cell.font.b)) == (
+                    style.font_name, style.size, style.bold), where  # fmt: skip
+                assert cell.font.color.rgb[-6:] == style.colour, where
+                assert (cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type else None) == style.fill
+                assert (cell.border.left.style == "thin") == style.border, where
+                assert bool(cell.alignment.wrap_text) == style.wrap, where
+                assert cell.number_format == (style.number_format or "General"), where
+        for rich in sheet.rich_text:
+            text = book_sheet[rich.cell].value
+            runs = list(rich.runs)
+            if len(runs) < 2:
+                assert text == rich.text
+                continue
+            assert isinstance(text, CellRichText), rich.cell
+            assert [str(part.text) for part in text] == [run.text for run in runs]
+            assert [bool(part.font.strike) for part in text] == [run.strike for run in runs]
+            assert [part.font.color.rgb[-6:] for part in text] == [run.colour for run in runs]
+
+
+def test_markup_quotes_and_control_characters_survive_as_text(tmp_path):
+    markup = '<b>Tom & "Jerry"</b> it\'s <!-- not a comment --> ]]>'
+    # openpyxl writes "_x0007_" as it is, which is how a sheet spells a BEL character:
+    # the tracker holds a control character, which the paper must carry through too.
+    tricky = markup + " _x0007_\tbell"
+    actions = [{"ref": "W1a", "kloe": "W1", "action": tricky, "original_due": "2019-03",
+                "revised_due": "2019-06", "lead": "KD", "success_measure": "  padded  ",
+                "progress": "_x0041_ looks like an escape", "rag": "A/G"}]  # fmt: skip
+    findings = [{"ref": "1", "finding": "F & <G>", "action": tricky,
+                 "original_due": "2019-03", "revised_due": "2019-06", "lead": "KD",
+                 "progress": "p", "rag": "A/G"}]  # fmt: skip
+    source = write_tracker(
+        tmp_path / "t.xlsx", settings=Settings(as_at=AS_AT), legend=SAMPLE_LEGEND,
+        leads=(Lead("KD"),), actions=actions, findings=findings,
+    )  # fmt: skip
+    report = build_board_paper(source, output=tmp_path / "paper.xlsx")
+    layout = layout_paper(report)
+    book = python_calamine.CalamineWorkbook.from_path(report.paths["xlsx"])
+    try:
+        for name in ("Part A", "Part B"):
+            read = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            laid_out = layout.sheet(name).values
+            texts = [v for row in laid_out for v in row if isinstance(v, str)]
+            assert any(markup in text and "\x07\tbell" in text for text in texts), name
+            for r, row in enumerate(laid_out):
+                for c, value in enumerate(row):
+                    if isinstance(value, str):
+                        assert read[r][c] == value, (name, r + 1, c + 1)
+    finally:
+        book.close()
+    part_b = openpyxl.load_workbook(report.paths["xlsx"], rich_text=True)["Part B"]
+    rich = [c.value for row in part_b.iter_rows() for c in row if isinstance(c.value, CellRichText)]
+    assert rich and any(markup in str(value) for value in rich)
 
 
 def test_same_tracker_and_date_give_the_same_paper(tracker, paper, tmp_path):

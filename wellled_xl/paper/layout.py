@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from pathlib import PurePath
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from wellled_xl.dates import MONTH_NAMES
 from wellled_xl.headers import GENERATED_MARK, column_letter
@@ -416,21 +416,30 @@ def _styles(legend: Legend) -> dict[str, Style]:
 # Row heights from text
 
 
-def _wrapped_lines(text: str, width: float, style: Style) -> int:
-    """How many lines a cell's text takes when wrapped in a column `width` units wide.
+def _chars_per_line(width: float, style: Style) -> int:
+    """How many characters of `style`'s text fit on one line of a column `width` units wide.
 
     A width unit is 7 pixels and 10-point Arial prose averages about 5.6 pixels a
     character (measured in LibreOffice's PDF: ~1.25 characters a unit); 1.15 leaves a
-    margin, and bold text is wider. Words wrap whole (a word longer than a line is
-    broken), so the count is a greedy wrap of the real words, not a division of the
-    length: each match of `_line_pattern` is one line.
+    margin, and bold text is wider.
     """
     per_unit = 1.15 * (BODY_SIZE / style.size) / (1.08 if style.bold else 1.0)
-    per_line = max(1, int((width - 1) * per_unit))
+    return max(1, int((width - 1) * per_unit))
+
+
+def _wrapped_lines(text: str, per_line: int) -> int:
+    """How many lines `text` takes when wrapped at `per_line` characters.
+
+    Words wrap whole (a word longer than a line is broken), so the count is a greedy
+    wrap of the real words, not a division of the length: each match of `_line_pattern`
+    is one line, and every paragraph takes a line at least.
+    """
     if len(text) <= per_line and "\n" not in text:
         return 1
     pattern = _line_pattern(per_line)
-    return sum(max(1, len(pattern.findall(paragraph))) for paragraph in text.split("\n"))
+    if "\n" not in text:
+        return len(pattern.findall(text)) or 1
+    return sum(len(pattern.findall(paragraph)) or 1 for paragraph in text.split("\n"))
 
 
 @functools.cache
@@ -459,8 +468,7 @@ def _line_height(style: Style) -> float:
 # Building a sheet
 
 
-@dataclass(frozen=True)
-class _Cell:
+class _Cell(NamedTuple):  # a tuple, not a frozen dataclass: a paper makes 100,000s of them
     value: Value = None
     style: str | None = None
     runs: tuple[Run, ...] = ()
@@ -479,6 +487,7 @@ class _SheetBuilder:
         self.heights: list[float] = []
         self.merges: list[str] = []
         self.rich: list[RichText] = []
+        self._measures: dict[tuple[str, int, int, bool], tuple[int, float]] = {}
 
     @property
     def next_row(self) -> int:
@@ -488,34 +497,54 @@ class _SheetBuilder:
     def add(self, cells: Sequence[_Cell], *, height: float | None = None) -> int:
         """Write one row; return its 1-based row number."""
         row = self.next_row
-        values: list[Value] = [None] * len(self.widths)
-        styles: list[str | None] = [None] * len(self.widths)
+        size = len(self.widths)
+        values: list[Value] = [None] * size
+        styles: list[str | None] = [None] * size
         estimate = 0.0
         col = 0
         for cell in cells:
-            last = col + cell.span - 1
-            if last >= len(self.widths):
+            span = cell.span
+            last = col + span - 1
+            if last >= size:
                 raise ValueError(f"row {row} of {self.name} is wider than its columns")
-            value = "".join(run.text for run in cell.runs) if cell.runs else cell.value
-            values[col] = value
-            styles[col : last + 1] = [cell.style] * cell.span
-            if cell.span > 1:
-                self.merges.append(f"{column_letter(col)}{row}:{column_letter(last)}{row}")
+            value = cell.value
             if cell.runs:
+                value = "".join(run.text for run in cell.runs)
                 self.rich.append(RichText(f"{column_letter(col)}{row}", cell.runs))
+            values[col] = value
+            if span == 1:
+                styles[col] = cell.style
+            else:
+                styles[col : last + 1] = [cell.style] * span
+                self.merges.append(f"{column_letter(col)}{row}:{column_letter(last)}{row}")
             if cell.style is not None and value is not None:
-                style = self.styles[cell.style]
-                if cell.runs and any(run.bold for run in cell.runs):
-                    style = Style(size=style.size, bold=True)
-                text = value if isinstance(value, str) else str(value)
-                width = sum(self.widths[col : last + 1])
-                lines = _wrapped_lines(text, width, style) if style.wrap else 1
-                estimate = max(estimate, lines * _line_height(style) + 4)
+                bold_run = bool(cell.runs) and any(run.bold for run in cell.runs)
+                key = (cell.style, col, last, bold_run)
+                per_line, line_height = self._measures.get(key) or self._measure(*key)
+                lines = 1
+                if per_line:
+                    text = value if isinstance(value, str) else str(value)
+                    if len(text) > per_line or "\n" in text:  # most cells fit one line
+                        lines = _wrapped_lines(text, per_line)
+                estimate = max(estimate, lines * line_height + 4)
             col = last + 1
         self.values.append(values)
         self.cell_styles.append(styles)
         self.heights.append(_whole_pixels(min(MAX_ROW_HEIGHT, max(height or 0.0, estimate, 15.0))))
         return row
+
+    def _measure(self, style_name: str, col: int, last: int, bold_run: bool) -> tuple[int, float]:
+        """Characters a line (0: the style does not wrap) and points a line, for a cell
+        of `style_name` over columns `col`..`last`."""
+        key = (style_name, col, last, bold_run)
+        if key not in self._measures:  # a cache: add() asks for the same few every row
+            style = self.styles[style_name]
+            if bold_run:  # a bold run sets the widest text in the cell
+                style = Style(size=style.size, bold=True, wrap=style.wrap)
+            width = sum(self.widths[col : last + 1])
+            per_line = _chars_per_line(width, style) if style.wrap else 0
+            self._measures[key] = (per_line, _line_height(style))
+        return self._measures[key]
 
     def gap(self, height: float = 8.0) -> int:
         row = self.next_row

@@ -98,3 +98,50 @@ def test_the_terminal_report_never_prints_control_characters(tmp_path: Path) -> 
     assert result.returncode == 1, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "\\x1b" in result.stdout  # shown, escaped, so the lead can see what is there
+
+
+def test_a_run_pauses_the_cycle_collector_and_switches_it_back_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from wellled_xl import cli, pipeline
+
+    seen = []
+    real = pipeline.check_tracker
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "check_tracker", watched)
+    path = trust_tracker(
+        tmp_path / "t.xlsx",
+        [["W1a", "Coaching", "March 2020", "RG", "75 enrolees", "On track", "A/G"]],
+        extra_sheets={"Legend": LEGEND, "Leads": LEADS},
+    )
+    assert gc.isenabled()
+    assert cli.main(["validate", str(path), "--as-at", "2019-09-30", "--json"]) == 0
+    assert seen == [False] and gc.isenabled()
+    # An error inside a run still switches it back on.
+    assert cli.main(["validate", str(tmp_path / "missing.xlsx")]) != 0
+    assert gc.isenabled()
+
+
+def test_paused_gc_nests_and_leaves_a_disabled_collector_disabled() -> None:
+    import gc
+
+    from wellled_xl.runtime import paused_gc
+
+    with paused_gc():
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block is still running
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # the host had switched it off; it stays off
+    finally:
+        gc.enable()

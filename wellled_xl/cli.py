@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from wellled_xl import __version__, errors
+from wellled_xl.runtime import paused_gc
 
 EXIT_CODES_HELP = """exit codes:
   0  no errors (warnings allowed)
@@ -273,7 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        with paused_gc():
+            return args.run(args)
     except errors.WellledError as exc:
         if args.debug:
             traceback.print_exc()

@@ -69,6 +69,7 @@ Windows Task Scheduler (06:15 on the 1st of each month)::
 from __future__ import annotations
 
 import contextlib
+import gc
 import glob
 import json
 import os
@@ -724,6 +725,7 @@ def refresh(
                 )
             summary.results.append(result)
             progress.tracker_done(result)
+            gc.collect()  # the run pauses the collector (runtime.py): free this tracker's cycles
         summary.finished = datetime.now().astimezone()
         named = rule_as_at or today
         summary.path = plan.out_dir / f"refresh_summary_{named.isoformat()}.json"

@@ -59,6 +59,7 @@ from wellled_xl.report import (
     check_text,
     is_check_text,
 )
+from wellled_xl.runtime import paused_gc
 from wellled_xl.template import OVERDUE_FIELDS, OVERDUE_NAMES, OverdueRule, overdue_rules
 from wellled_xl.validate import validate
 
@@ -114,7 +115,8 @@ def main() -> None:
     except Exception as exc:  # not started from Excel: there is no message box to show
         print(f"wellled-xl: the Excel button must be run from Excel ({exc})", file=sys.stderr)
         return
-    run_and_tell(book)
+    with paused_gc():
+        run_and_tell(book)
 
 
 def run_and_tell(book: Any) -> ButtonRun | None:

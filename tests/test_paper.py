@@ -323,7 +323,7 @@ def test_sheets_are_set_up_for_printing(built, styled):
     assert part_a.column_dimensions["F"].width > 3 * part_a.column_dimensions["A"].width
 
 
-def test_chart_series_are_the_legend_in_its_colours(paper):
+def test_chart_series_are_the_legend_in_its_colours(paper, values):
     ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
           "a": "http://schemas.openxmlformats.org/drawingml/2006/main"}  # fmt: skip
     with zipfile.ZipFile(paper) as archive:
@@ -339,6 +339,13 @@ def test_chart_series_are_the_legend_in_its_colours(paper):
     assert names == list(LEGEND_COLOURS)
     assert colours == list(LEGEND_COLOURS.values())
     assert series[0].find("c:cat//c:f", ns).text.replace("'", "") == "Summary!$A$8:$A$16"
+    # The data a viewer shows before it recalculates: the sheet's own labels and counts.
+    rows = values["Summary"][7:16]
+    for column, ser in enumerate(series, start=3):
+        categories = [p.text for p in ser.findall("c:cat/c:strRef/c:strCache/c:pt/c:v", ns)]
+        counts = [float(p.text) for p in ser.findall("c:val/c:numRef/c:numCache/c:pt/c:v", ns)]
+        assert categories == [row[0] for row in rows]
+        assert counts == [row[column] for row in rows]
 
 
 def test_summary_counts_rag_per_kloe_and_part_b(built, values):

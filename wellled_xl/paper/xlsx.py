@@ -144,8 +144,9 @@ def _write_sheet(
 ) -> None:
     for col, width in enumerate(layout.column_widths):
         sheet.set_column(col, col, width)
-    for row, height in enumerate(layout.row_heights):
-        sheet.set_row(row, height)  # XlsxWriter places the chart by these heights
+    if layout.charts:  # XlsxWriter places a chart by the heights of the rows it spans
+        for row, height in enumerate(layout.row_heights):
+            sheet.set_row(row, height)
     for merge in layout.merges:
         first, last = merge.split(":")
         row, col = xl_cell_to_rowcol(first)
@@ -157,7 +158,25 @@ def _write_sheet(
         sheet.freeze_panes(layout.freeze_panes)
     _print_setup(sheet, layout)
     for chart in layout.charts:
+        _chart_source(sheet, layout, chart)
         _insert_chart(book, sheet, layout.name, chart)
+
+
+def _chart_source(sheet: _PaperSheet, layout: SheetLayout, chart: Chart) -> None:
+    """Give XlsxWriter the cells a chart plots, through its own API.
+
+    A chart keeps a copy of its data for viewers that do not recalculate; XlsxWriter
+    copies it from the cells written through its API, which `_sheet_data` bypasses.
+    """
+    for a1 in (chart.categories, *(series.values for series in chart.series)):
+        first_row, first_col, last_row, last_col = _range("", a1)[1:]
+        for row in range(first_row, last_row + 1):
+            for col in range(first_col, last_col + 1):
+                value = layout.values[row][col]
+                if isinstance(value, str):
+                    sheet.write_string(row, col, value)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    sheet.write_number(row, col, value)
 
 
 class _PaperSheet(Worksheet):
@@ -197,26 +216,28 @@ def _sheet_data(sheet: _PaperSheet, layout: SheetLayout, formats: _Formats) -> s
     xf: dict[str | None, str] = {None: ""}
     quoted: dict[str | None, str] = {}
     letters = [xl_col_to_name(col) for col in range(len(layout.column_widths))]
-    rich = {xl_cell_to_rowcol(cell.cell): cell for cell in layout.rich_text}
+    rich: dict[int, dict[int, RichText]] = {}
+    for cell in layout.rich_text:
+        row, col = xl_cell_to_rowcol(cell.cell)
+        rich.setdefault(row, {})[col] = cell
     rows: list[str] = ["<sheetData>"]
     first_row = last_row = None
-    last_col = 0
     for row, (values, styles, height) in enumerate(
         zip(layout.values, layout.styles, layout.row_heights, strict=True)
     ):
         number = row + 1
+        rich_cells = rich.get(row, {})
         cells: list[str] = []
         for col, (value, style) in enumerate(zip(values, styles, strict=True)):
             if style not in xf:
                 xf[style] = f' s="{formats.cell(style)._get_xf_index()}"'
-            if (row, col) in rich:
-                text = _rich_text(rich[(row, col)], style, formats)
+            if col in rich_cells:
+                text = _rich_text(rich_cells[col], style, formats)
                 cells.append(f'<c r="{letters[col]}{number}"{xf[style]} t="s">'
                              f"<v>{strings._get_shared_string_index(text)}</v></c>")  # fmt: skip
             elif value is None or value == "":
-                if style is None:
-                    continue
-                cells.append(f'<c r="{letters[col]}{number}"{xf[style]}/>')
+                if style is not None:
+                    cells.append(f'<c r="{letters[col]}{number}"{xf[style]}/>')
             elif isinstance(value, str):
                 style_xf = xf[style]
                 if value.startswith(FORMULA_LEADS):
@@ -230,7 +251,6 @@ def _sheet_data(sheet: _PaperSheet, layout: SheetLayout, formats: _Formats) -> s
             else:
                 serial = _excel_serial(value) if isinstance(value, date) else value
                 cells.append(f'<c r="{letters[col]}{number}"{xf[style]}><v>{serial:.16G}</v></c>')
-            last_col = max(last_col, col)
         ht = "" if height == DEFAULT_ROW_HEIGHT else f' ht="{height:.16g}" customHeight="1"'
         if cells:
             rows.append(f'<row r="{number}"{ht}>{"".join(cells)}</row>')
@@ -239,9 +259,9 @@ def _sheet_data(sheet: _PaperSheet, layout: SheetLayout, formats: _Formats) -> s
         elif ht:
             rows.append(f'<row r="{number}"{ht}/>')
     rows.append("</sheetData>")
-    if first_row is not None:  # the <dimension> of the sheet: its cells' extent
+    if first_row is not None:  # the sheet's <dimension>: its rows with cells, the grid's width
         sheet.dim_rowmin, sheet.dim_rowmax = first_row, last_row
-        sheet.dim_colmin, sheet.dim_colmax = 0, last_col
+        sheet.dim_colmin, sheet.dim_colmax = 0, len(letters) - 1
     return "".join(rows)
 
 

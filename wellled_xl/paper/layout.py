@@ -45,6 +45,7 @@ from wellled_xl.model import Action, Finding, Legend
 from wellled_xl.report import Report
 
 Value = str | int | float | date | None
+KloeGroup = tuple[str, str, list[Action]]  # (KLOE code, band text, its actions in order)
 T = TypeVar("T")
 
 # Excel's limits: a row is at most 409 points high (408.75 in whole pixels); a header or
@@ -322,6 +323,7 @@ def position_text(as_at: date) -> str:
     return f"Position as at {as_at.day} {month}"
 
 
+@functools.lru_cache(maxsize=4096)  # a tracker's dates repeat: month ends, mostly
 def date_label(day: date) -> str:
     """A due date as board papers write it: 'March 2019' for a month end, else '15 Mar 2019'."""
     if _is_month_end(day):
@@ -714,7 +716,7 @@ def _mark_row(builder: _SheetBuilder, report: Report) -> None:
     builder.add([_Cell(generated_note(report), "note", span=len(builder.widths))])
 
 
-def _kloe_groups(report: Report) -> list[tuple[str, str, list[Action]]]:
+def _kloe_groups(report: Report) -> list[KloeGroup]:
     """(code, band text, actions) per KLOE in W1–W8 order, then the actions with no KLOE."""
     part_a = [a for a in report.actions if a.part == "A"]
     kloes = sorted(report.tracker.kloes, key=lambda k: natural_key(k.code))
@@ -745,7 +747,9 @@ def _title_block(builder: _SheetBuilder, report: Report, position: str) -> None:
     builder.gap(10)
 
 
-def _part_a(report: Report, styles: dict[str, Style], position: str) -> SheetLayout:
+def _part_a(
+    report: Report, styles: dict[str, Style], position: str, groups: list[KloeGroup]
+) -> SheetLayout:
     legend = report.tracker.legend
     builder = _SheetBuilder(PART_A_SHEET, [w for _, w in PART_A_COLUMNS], styles)
     width = len(builder.widths)
@@ -753,7 +757,6 @@ def _part_a(report: Report, styles: dict[str, Style], position: str) -> SheetLay
     _title_block(builder, report, position)
     builder.add([_Cell(report.tracker.settings.part_a_heading, "heading", span=width)], height=22)
     header = _header_row(builder, PART_A_COLUMNS)
-    groups = _kloe_groups(report)
     for code, band, actions in groups:
         if code == OTHER_ACTIONS:
             builder.add([_Cell(band, "band", span=width)], height=18)
@@ -851,9 +854,7 @@ def _section(builder: _SheetBuilder, title: str) -> None:
     builder.add([_Cell(title, "heading", span=len(builder.widths))], height=22)
 
 
-def _rag_counts(
-    builder: _SheetBuilder, report: Report, groups: list[tuple[str, str, list[Action]]]
-) -> Chart:
+def _rag_counts(builder: _SheetBuilder, report: Report, groups: list[KloeGroup]) -> Chart:
     """RAG counts per KLOE and for Part B, as a table and as a stacked bar chart."""
     legend = report.tracker.legend
     codes = legend.codes
@@ -921,7 +922,9 @@ def _rag_counts(
     )
 
 
-def _summary(report: Report, styles: dict[str, Style], position: str) -> SheetLayout:
+def _summary(
+    report: Report, styles: dict[str, Style], position: str, groups: list[KloeGroup]
+) -> SheetLayout:
     settings = report.tracker.settings
     builder = _SheetBuilder(SUMMARY_SHEET, _summary_columns(report.tracker.legend), styles)
     width = len(builder.widths)
@@ -939,7 +942,6 @@ def _summary(report: Report, styles: dict[str, Style], position: str) -> SheetLa
         ],
         height=19,
     )
-    groups = _kloe_groups(report)
     _section(builder, "RAG status by KLOE and for Part B")
     chart = _rag_counts(builder, report, groups)
 
@@ -1066,14 +1068,15 @@ def layout_paper(report: Report) -> PaperLayout:
     """The board paper for a validated tracker: Part A, Part B and the Summary."""
     styles = _styles(report.tracker.legend)
     position = position_text(report.as_at)
+    groups = _kloe_groups(report)
     return PaperLayout(
         title=report.tracker.settings.title,
         position=position,
         styles=styles,
         sheets=[
-            _part_a(report, styles, position),
+            _part_a(report, styles, position, groups),
             _part_b(report, styles, position),
-            _summary(report, styles, position),
+            _summary(report, styles, position, groups),
         ],
     )
 

@@ -14,6 +14,8 @@ Severity = Literal["error", "warning"]
 
 def cell_text(value: Any) -> str:
     """A cell's value as the text a person sees (numbers without a needless '.0')."""
+    if type(value) is str:  # most cells; this runs for every cell read
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -29,6 +29,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path, PurePosixPath
 
 import defusedxml.ElementTree as SafeET
@@ -86,8 +87,11 @@ LIMIT_VARIABLES = {
 
 # Markers searched in the raw bytes of every XML part.
 _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-# A cell or row address: <c r="XFD1048576">, <row r="12">, with any prefix or quoting.
-_CELL_REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]*)\$?([0-9]+)["']""")
+# A cell or row address: <c r="XFD1048576">, <row r="12">, with any prefix or quoting:
+# an attribute r after whitespace. The pattern starts at the "r" and looks back for the
+# whitespace, because a pattern that starts with a literal is searched for much faster
+# than one that starts with \s (which would be tried at every space of every cell text).
+_CELL_REF = re.compile(rb"""r(?<=\sr)\s*=\s*["']\$?([A-Za-z]*)\$?([0-9]+)["']""")
 # A cell whose type is an error, and its cached value: <c r="F2" s="1" t="e"><v>#N/A</v>.
 _ERROR_CELL = re.compile(
     rb"""<c\b[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]{1,32})</v>"""
@@ -355,7 +359,7 @@ def iter_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes
         while chunk:
             data = decoder.decode(chunk).encode("utf-8") if decoder else chunk
             yield tail + data
-            tail = (tail + data)[-_OVERLAP:]
+            tail = data[-_OVERLAP:] if len(data) >= _OVERLAP else (tail + data)[-_OVERLAP:]
             chunk = stream.read(CHUNK)
 
 
@@ -395,9 +399,12 @@ def _scan_part(
             _check_shared_strings(source, info, chunk, limits)
         refs = _CELL_REF.findall(chunk) if worksheet else None
         if refs:
-            max_row = max(max_row, max(int(number) for _, number in refs))
-            letters = {column.upper() for column, _ in refs}
-            max_col = max(max_col, max(_column_number(column) for column in letters))
+            # Only distinct row numbers and column letters are converted: a sheet has
+            # far fewer of those than cells.
+            numbers = set(map(itemgetter(1), refs))
+            letters = set(map(itemgetter(0), refs))
+            max_row = max(max_row, max(map(int, numbers)))
+            max_col = max(max_col, max(_column_number(column.upper()) for column in letters))
             _check_used_range(source, where, max_row, max_col, limits)
         if worksheet and b't="e"' in chunk and len(found) < MAX_ERROR_CELLS:
             for ref, value in _ERROR_CELL.findall(chunk):

@@ -39,6 +39,7 @@ HEADER_SEARCH_ROWS = 30
 _BAND = re.compile(r"^\s*(?:kloe\s*|well[- ]?led\s*)?(W[1-8])\b\s*[:.\-–]?\s*(.*)$", re.I | re.S)
 _LONE_REF = re.compile(r"^[A-Za-z]{0,4}\d+(?:\.\d+)*[a-z]{0,2}\.?$")
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
+_A1 = re.compile(r"([A-Z]+)([1-9][0-9]*)")
 _TRUE_WORDS = {"yes", "y", "true", "1", "complete", "x", "✓"}
 
 
@@ -100,9 +101,14 @@ def _band_or_group(row: list[Any], header: HeaderMap) -> tuple[str, str | None] 
     A band or group row holds one piece of text (merged cells read as one value) and no
     lead, RAG or date: "KLOE W1: Is there ...", "May 2012", "Part B findings".
     """
-    filled = [(col, cell) for col, cell in enumerate(row) if cell != "" and not _blank(cell)]
-    # A data row fills several cells with different values: decide without more work.
-    if not filled or (len(filled) > 2 and filled[0][1] != filled[1][1]):
+    filled = []
+    for col, cell in enumerate(row):
+        if cell != "" and not _blank(cell):
+            filled.append((col, cell))
+            # A data row fills several cells with different values: decide without more work.
+            if len(filled) == 3 and filled[0][1] != filled[1][1]:
+                return None
+    if not filled:
         return None
     values = {cell_text(cell) for _, cell in filled}
     if len(values) != 1:
@@ -125,13 +131,20 @@ def _looks_like_action_ref(text: str) -> bool:
 
 
 def _is_header_repeat(row: list[Any], header_row: list[Any], header: HeaderMap) -> bool:
-    """The header row repeated below (page breaks copied from a Word paper)."""
-    hits = sum(
-        1
-        for col in header.columns.values()
-        if col < len(row) and isinstance(row[col], str) and row[col] == header_row[col]
-    )
-    return hits >= max(3, len(header.columns) - 1)
+    """The header row repeated below (page breaks copied from a Word paper).
+
+    It must repeat all the header's labels but one, and at least three: stop at the
+    second label it lacks, which for a data row is almost at once.
+    """
+    misses_allowed = len(header.columns) - max(3, len(header.columns) - 1)
+    if misses_allowed < 0:
+        return False
+    for col in header.columns.values():
+        if not (col < len(row) and isinstance(row[col], str) and row[col] == header_row[col]):
+            misses_allowed -= 1
+            if misses_allowed < 0:
+                return False
+    return True
 
 
 def _read_tracker_sheet(
@@ -144,7 +157,7 @@ def _read_tracker_sheet(
     header_index, header = found
     header_row = header_index + 1
     findings.extend(_merged_across_rows(name, header_index, header, extras.merged.get(name, ())))
-    error_cells = extras.error_cells.get(name, {})
+    errors_by_row = _errors_by_row(extras.error_cells.get(name, {}))
     for fld, extra in header.duplicates.items():
         first = column_letter(header.columns[fld])
         for col in extra:
@@ -178,11 +191,12 @@ def _read_tracker_sheet(
         if all(_blank(cell) for cell in row) or _is_header_repeat(row, rows[header_index], header):
             continue
         values = {fld: (row[col] if col < len(row) else "") for fld, col in header.columns.items()}
-        cell_errors = {
-            fld: error_cells[f"{letter}{index + 1}"]
-            for fld, letter in columns.items()
-            if f"{letter}{index + 1}" in error_cells
-        }
+        row_errors = errors_by_row.get(index + 1)
+        cell_errors = (
+            {fld: row_errors[letter] for fld, letter in columns.items() if letter in row_errors}
+            if row_errors
+            else {}
+        )
         records.append(
             Record(
                 part="B" if header.part == "B" else "A",
@@ -195,6 +209,16 @@ def _read_tracker_sheet(
             )
         )
     return records
+
+
+def _errors_by_row(error_cells: dict[str, str]) -> dict[int, dict[str, str]]:
+    """{"F12": "#N/A"} -> {12: {"F": "#N/A"}}: a row with no error cell costs one lookup."""
+    by_row: dict[int, dict[str, str]] = {}
+    for address, error in error_cells.items():
+        match = _A1.fullmatch(address)
+        if match:
+            by_row.setdefault(int(match.group(2)), {})[match.group(1)] = error
+    return by_row
 
 
 def _merged_across_rows(

@@ -8,6 +8,7 @@ from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -83,6 +84,10 @@ _ANY_KLOE_REF = re.compile(r"^W\d", re.I)
 _RAG_WORDS = (("green", "g"), ("amber", "a"), ("red", "r"), ("blue", "b"))
 # The cells that hold a due date, in the order original -> revisions -> latest.
 DATE_FIELDS = ("timescale", "original_due", "previous_revisions", "revised_due")
+# A sheet with one of these columns gives each Part A action a due date.
+_DUE_COLUMNS = frozenset(DATE_FIELDS) - {"previous_revisions"}
+# The cells read as text (the date cells and last_updated are parsed instead).
+TEXT_FIELDS = ("ref", "kloe", "finding", "action", "lead", "rag", "success_measure", "progress")
 
 
 def split_leads(text: str) -> tuple[str, ...]:
@@ -105,42 +110,48 @@ def suggest_rag(value: str, legend: Legend) -> str:
 
 @dataclass
 class _Row:
-    """One record prepared for checking: texts, parsed dates and where each date came from."""
+    """One record, read once: the action it becomes and what its checks need besides."""
 
     record: Record
-    texts: dict[str, str]
-    dates: dict[str, Timescale | ValueError]
-    timescale: Timescale
-    kloe: str
-    index: int  # position in the frame pandera checks
-    leads: tuple[str, ...]  # the lead cell split into people: "DMc / AK" -> ("DMc", "AK")
-    last_updated: date | None
+    action: Action  # has_errors is set once the findings are known
+    date_problems: dict[str, ValueError]  # date field -> why its cell could not be read
+    kloe_ref: str  # the KLOE a ref in the W1a pattern names ("W3" for W3a), else ""
 
 
-def _parse_dates(record: Record, context_year: int | None) -> tuple[dict, Timescale]:
-    """Parse each date cell, then chain them: original, earlier revisions, latest revision."""
-    parsed: dict[str, Timescale | ValueError] = {}
+def _parse_dates(
+    record: Record, context_year: int | None
+) -> tuple[dict[str, ValueError], Timescale]:
+    """Parse each date cell, then chain them: original, earlier revisions, latest revision.
+
+    Returns the cells that could not be read (and why) and the chained timescale.
+    """
+    problems: dict[str, ValueError] = {}
     chain: list[date] = []
+    values = record.values
     for fld in DATE_FIELDS:
-        value = record.values.get(fld, "")
+        value = values.get(fld, "")
         if value == "" or value is None:
             continue  # an empty date cell: nothing to parse, nothing to chain
+        if isinstance(value, date):  # a real date cell, the usual case: nothing to read
+            chain.append(value.date() if isinstance(value, datetime) else value)
+            continue
         try:
             result = _parse_after(value, chain[-1] if chain else None, context_year)
         except (DateParseError, NotADateError) as exc:
-            parsed[fld] = exc
+            # Kept for its message and kind only: its traceback, and that of the error it
+            # was raised from, would hold the frames of this call, and through them every
+            # row, past the end of validation (pandas columns hide the cycle from the gc).
+            exc.__context__ = None
+            problems[fld] = exc.with_traceback(None)
             continue
-        parsed[fld] = result
         chain.extend(result.dates)
-    source = " ".join(cell_text(record.values.get(f)) for f in DATE_FIELDS if f in record.values)
-    return parsed, Timescale(tuple(chain), source.strip())
+    source = " ".join([cell_text(values[f]) for f in DATE_FIELDS if f in values])
+    return problems, Timescale(tuple(chain), source.strip())
 
 
 def _parse_after(value: Any, previous: date | None, context_year: int | None) -> Timescale:
     """Parse a date cell that revises `previous`: a date typed without a year ("30 Sept")
     takes the year that puts it on or after the date it revises."""
-    if isinstance(value, date):  # a real date cell, the usual case: nothing to read
-        return Timescale((value.date() if isinstance(value, datetime) else value,))
     if previous is None:
         return parse_timescale(value, context_year=context_year)
     result = parse_timescale(value, context_year=previous.year)
@@ -156,6 +167,8 @@ def _last_updated(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if value == "" or value is None:
+        return None  # the usual empty cell, without asking the date reader
     try:
         return parse_timescale(value).due_date
     except (DateParseError, NotADateError):
@@ -163,64 +176,73 @@ def _last_updated(value: Any) -> date | None:
 
 
 def _prepare(tracker: Tracker, as_at: date) -> list[_Row]:
+    """Read each record once: its texts, dates, KLOE and leads become its `Action`."""
     rows = []
-    for index, record in enumerate(tracker.records):
-        texts = {
-            fld: cell_text(value)
-            for fld, value in record.values.items()
-            if fld not in DATE_FIELDS and fld != "last_updated"
-        }
-        dates, timescale = _parse_dates(record, as_at.year)
-        ref = texts.get("ref", "")
-        kloe = texts.get("kloe", "").upper()
-        if not kloe and record.kloe_band:
-            kloe = record.kloe_band
-        match = _KLOE_REF.match(ref)
-        if not kloe and match:
-            kloe = f"W{match.group(1)}"
-        leads = split_leads(texts.get("lead", ""))
-        updated = _last_updated(record.values.get("last_updated"))
-        rows.append(_Row(record, texts, dates, timescale, kloe, index, leads, updated))
+    for record in tracker.records:
+        text = {fld: cell_text(record.values.get(fld)) for fld in TEXT_FIELDS}
+        problems, timescale = _parse_dates(record, as_at.year)
+        match = _KLOE_REF.match(text["ref"])
+        kloe_ref = f"W{match.group(1)}" if match else ""
+        # The KLOE column, else the band the row sits under, else the ref's KLOE.
+        kloe = text["kloe"].upper() or record.kloe_band or kloe_ref
+        complete = tracker.legend.is_complete(text["rag"])
+        due = timescale.due_date
+        # Overdue: not complete in the legend and due before the as-at date.
+        days = (as_at - due).days if (due and not complete and due < as_at) else 0
+        action = Action(
+            part=record.part,
+            sheet=record.sheet,
+            row=record.row,
+            ref=text["ref"],
+            kloe=kloe,
+            finding=text["finding"],
+            action=text["action"],
+            timescale=timescale,
+            lead=text["lead"],
+            leads=split_leads(text["lead"]),
+            success_measure=text["success_measure"],
+            progress=text["progress"],
+            rag=text["rag"],
+            last_updated=_last_updated(record.values.get("last_updated")),
+            complete=complete,
+            days_overdue=days,
+        )
+        rows.append(_Row(record, action, problems, kloe_ref))
     return rows
 
 
-def _frame(rows: list[_Row], as_at: date) -> pd.DataFrame:
-    """One column per checked field; object columns keep Python values as they are."""
-
-    def col(fld: str) -> list[str]:
-        return [row.texts.get(fld, "") for row in rows]
-
+def _frame(rows: list[_Row]) -> pd.DataFrame:
+    """One column per checked field and what its checks compare it with; object columns
+    keep Python values as they are."""
+    actions = [row.action for row in rows]
     data: dict[str, list[Any]] = {
-        "part": [row.record.part for row in rows],
-        "ref": col("ref"),
-        "ref_key": [f"{row.record.part}|{row.texts.get('ref', '')}" for row in rows],
-        "kloe": [row.kloe for row in rows],
-        "kloe_ref": [
-            (f"W{m.group(1)}" if (m := _KLOE_REF.match(row.texts.get("ref", ""))) else "")
-            for row in rows
-        ],
-        "finding": col("finding"),
-        "action": col("action"),
-        "lead": col("lead"),
-        "rag": col("rag"),
-        "success_measure": col("success_measure"),
-        "progress": col("progress"),
-        "due": [row.timescale for row in rows],
+        "part": [a.part for a in actions],
+        "ref": [a.ref for a in actions],
+        "ref_key": [f"{a.part}|{a.ref}" for a in actions],
+        "kloe": [a.kloe for a in actions],
+        "kloe_ref": [row.kloe_ref for row in rows],
+        "finding": [a.finding for a in actions],
+        "action": [a.action for a in actions],
+        "lead": [a.lead for a in actions],
+        "rag": [a.rag for a in actions],
+        "success_measure": [a.success_measure for a in actions],
+        "progress": [a.progress for a in actions],
+        "progress_lower": [a.progress.lower() for a in actions],
+        "due": [a.timescale for a in actions],
         "has_measure_column": ["success_measure" in row.record.columns for row in rows],
-        "has_due_column": [
-            any(f in row.record.columns for f in DATE_FIELDS if f != "previous_revisions")
-            for row in rows
-        ],
-        "last_updated": [row.last_updated for row in rows],
-        "lead_parts": [row.leads for row in rows],
+        "has_due_column": [not _DUE_COLUMNS.isdisjoint(row.record.columns) for row in rows],
+        "last_updated": [a.last_updated for a in actions],
+        "lead_parts": [a.leads for a in actions],
     }
     for fld in DATE_FIELDS:
-        data[f"{fld}_parsed"] = [row.dates.get(fld) for row in rows]
+        data[f"{fld}_problem"] = [row.date_problems.get(fld) for row in rows]
     return pd.DataFrame(data, dtype=object)
 
 
-def _check(rule: str, fn: Callable[[pd.Series], pd.Series]) -> pa.Check:
-    return pa.Check(fn, name=rule, error=rule)
+def _check(rule: str, fn: Callable[[pd.Series], pd.Series], *, nullable: bool = False) -> pa.Check:
+    # pandera takes a column's empty (null) cells out before a check if asked to, which
+    # costs a scan of the column per check: only the nullable columns have any.
+    return pa.Check(fn, name=rule, error=rule, ignore_na=nullable)
 
 
 def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataFrameSchema:
@@ -232,26 +254,34 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
     }
     part_a = frame["part"] == "A"
     part_b = frame["part"] == "B"
-    uses_kloe_refs = frame.loc[part_a, "ref"].str.match(_ANY_KLOE_REF).any()
+    uses_kloe_refs = any(
+        part == "A" and _ANY_KLOE_REF.match(ref)
+        for part, ref in zip(frame["part"], frame["ref"], strict=True)
+    )
     months = tracker.settings.review_period_months
     stale_before = _months_before(as_at, months)
+    # Each person named in a lead cell (frame column lead_parts), lower-cased, indexed by
+    # the row that names them: a row may name several, or none.
+    people = frame["lead_parts"].explode().dropna().str.lower()
 
     def filled(series: pd.Series) -> pd.Series:
-        return series.str.len() > 0
+        # Every text column holds str (cell_text), and a str is true when not empty;
+        # testing truth is several times cheaper than comparing with "".
+        return series.astype(bool)
 
     def required_where(mask: pd.Series) -> Callable[[pd.Series], pd.Series]:
         return lambda s: ~mask | filled(s)
 
-    def leads_all(predicate: Callable[[str], bool]) -> Callable[[pd.Series], pd.Series]:
-        # The lead cell, split once into people (frame column lead_parts), each checked.
-        return lambda s: frame["lead_parts"].map(lambda parts: all(predicate(p) for p in parts))
+    def no_lead_fails(fails: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
+        # A row passes when none of the people its lead cell names fails.
+        return lambda s: pd.Series(~s.index.isin(people.index[fails(people)]), index=s.index)
 
     def date_ok(kind: type[ValueError]) -> Callable[[pd.Series], pd.Series]:
         return lambda s: ~s.map(lambda value: isinstance(value, kind))
 
     date_checks = [
-        _check("date-unreadable", date_ok(DateParseError)),
-        _check("date-not-a-date", date_ok(NotADateError)),
+        _check("date-unreadable", date_ok(DateParseError), nullable=True),
+        _check("date-not-a-date", date_ok(NotADateError), nullable=True),
     ]
     columns = {
         "ref": pa.Column(
@@ -259,7 +289,8 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
                 _check("required", filled),
                 _check(
                     "ref-format",
-                    lambda s: ~(part_a & filled(s) & bool(uses_kloe_refs)) | s.str.match(_KLOE_REF),
+                    # A ref follows the W1a pattern exactly when a KLOE was read from it.
+                    lambda s: ~(part_a & filled(s) & uses_kloe_refs) | filled(frame["kloe_ref"]),
                 ),
             ]
         ),
@@ -284,14 +315,13 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
         "lead": pa.Column(
             checks=[
                 _check("required", filled),
-                _check("lead-not-person", leads_all(lambda p: p.lower() not in NOT_A_PERSON)),
+                _check("lead-not-person", no_lead_fails(lambda p: p.isin(NOT_A_PERSON))),
                 _check(
                     "lead-unknown",
-                    leads_all(
+                    # Without a Leads register no one is unknown; "TBC" is said once, above.
+                    no_lead_fails(
                         lambda p: (
-                            not tracker.has_leads_register
-                            or p.lower() in NOT_A_PERSON
-                            or p.lower() in known
+                            ~(p.isin(NOT_A_PERSON) | p.isin(known)) & tracker.has_leads_register
                         )
                     ),
                 ),
@@ -314,7 +344,8 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
                 _check(
                     "progress-placeholder",
                     lambda s: (
-                        ~filled(s) | ~(s.str.lower().isin(PLACEHOLDERS) | s.str.contains(_AWAITED))
+                        ~filled(s)
+                        | ~(frame["progress_lower"].isin(PLACEHOLDERS) | _says_awaited(frame))
                     ),
                 ),
                 _check("progress-cross-reference", lambda s: ~s.map(_only_points_elsewhere)),
@@ -335,13 +366,13 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
         ),
         "last_updated": pa.Column(
             checks=_check(
-                "progress-stale",
-                lambda s: s.map(lambda d: d is None or d >= stale_before),
-            )
+                "progress-stale", lambda s: s.map(lambda d: d >= stale_before), nullable=True
+            ),
+            nullable=True,  # no date: nothing to be stale (pandera passes empty cells)
         ),
     }
     for fld in DATE_FIELDS:
-        columns[f"{fld}_parsed"] = pa.Column(checks=date_checks, nullable=True)
+        columns[f"{fld}_problem"] = pa.Column(checks=date_checks, nullable=True)
     return pa.DataFrameSchema(columns, strict=False)
 
 
@@ -350,12 +381,23 @@ def _only_points_elsewhere(text: str) -> bool:
     return len(text) < 80 and _CROSS_REF.search(text) is not None
 
 
+def _says_awaited(frame: pd.DataFrame) -> pd.Series:
+    """Progress that says its update is awaited ("Update awaited from RG")."""
+    # Every phrase _AWAITED finds contains "update" (in any case), so the case-blind
+    # regex, slow over long texts, only runs on the few texts that have the word.
+    return pd.Series(
+        [
+            "update" in lower and _AWAITED.search(text) is not None
+            for text, lower in zip(frame["progress"], frame["progress_lower"], strict=True)
+        ],
+        index=frame.index,
+        dtype=bool,
+    )
+
+
 def _any_date_problem(frame: pd.DataFrame) -> pd.Series:
     """Rows whose date cells already failed to parse (reported once, not twice)."""
-    problem = pd.Series(False, index=frame.index)
-    for fld in DATE_FIELDS:
-        problem |= frame[f"{fld}_parsed"].map(lambda v: isinstance(v, ValueError))
-    return problem
+    return frame[[f"{fld}_problem" for fld in DATE_FIELDS]].notna().any(axis=1)
 
 
 def _months_before(day: date, months: int) -> date:
@@ -384,8 +426,8 @@ LABELS = {
 
 def _cell_field(column: str, rule: str, record: Record) -> str:
     """The tracker field whose cell a failure should point at."""
-    if column.endswith("_parsed"):
-        return column.removesuffix("_parsed")
+    if column.endswith("_problem"):
+        return column.removesuffix("_problem")
     if column == "ref_key":
         return "ref"
     if column == "kloe":
@@ -396,18 +438,38 @@ def _cell_field(column: str, rule: str, record: Record) -> str:
     return column
 
 
-def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFrame) -> tuple:
+class _RefIndex:
+    """Which records use each ref, by part: gathered on first use, as only the findings
+    that name another row (ref-duplicate, progress-cross-reference) need it."""
+
+    def __init__(self, rows: list[_Row]) -> None:
+        self._rows = rows
+
+    @cached_property
+    def _records(self) -> dict[tuple[str, str], list[Record]]:
+        by_ref: dict[tuple[str, str], list[Record]] = {}
+        for row in self._rows:
+            by_ref.setdefault((row.action.part, row.action.ref), []).append(row.record)
+        return by_ref
+
+    def records(self, part: str, ref: str) -> list[Record]:
+        """The records of a part whose ref is `ref`, in tracker order."""
+        return self._records.get((part, ref), [])
+
+
+def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, refs: _RefIndex) -> tuple:
     """(value, message, suggestion) for one failure, in words a lead understands."""
     record = row.record
-    lead_text = row.texts.get("lead", "")
+    action = row.action
+    lead_text = action.lead
     chase = lead_text if lead_text and lead_text.lower() not in NOT_A_PERSON else "the lead"
-    ref = row.texts.get("ref", "")
+    ref = action.ref
     who = (ref if record.part == "A" else f"Item {ref}") if ref else f"Row {record.row}"
     value: Any = cell_text(record.values.get(fld, ""))
     label = LABELS.get(fld, fld.replace("_", " "))
     cell = record.cell(fld)
     codes = ", ".join(tracker.legend.codes)
-    leads = row.leads
+    leads = action.leads
     if rule == "required":
         if fld in DATE_FIELDS:
             label = "the due date"
@@ -416,14 +478,10 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
         return (
             value,
             f"{who}: ref {value!r} does not follow the W1a, W1b … pattern.",
-            (f"Use the KLOE and a letter, e.g. {row.kloe or 'W1'}a."),
+            (f"Use the KLOE and a letter, e.g. {action.kloe or 'W1'}a."),
         )
     if rule == "ref-duplicate":
-        others = [
-            str(r.row)
-            for r in tracker.records
-            if r.part == record.part and cell_text(r.values.get("ref")) == value and r is not record
-        ]
+        others = [str(r.row) for r in refs.records(record.part, value) if r is not record]
         return (
             value,
             f"Ref {value} is used again in row {', '.join(others)}.",
@@ -431,7 +489,7 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
         )
     if rule == "kloe-unknown":
         known = ", ".join(k.code for k in tracker.kloes)
-        return row.kloe, f"{who}: KLOE {row.kloe!r} is not on the KLOE sheet ({known}).", ""
+        return action.kloe, f"{who}: KLOE {action.kloe!r} is not on the KLOE sheet ({known}).", ""
     if rule == "kloe-missing":
         return (
             value,
@@ -439,11 +497,10 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
             ("Pick the KLOE (W1–W8) this action answers."),
         )
     if rule == "kloe-mismatch":
-        expected = frame.at[row.index, "kloe_ref"]
         return (
-            row.kloe,
-            (f"{who}: the ref says {expected} but the row is filed under {row.kloe}."),
-            f"Check whether the ref or the KLOE is wrong (it sits under {row.kloe}).",
+            action.kloe,
+            (f"{who}: the ref says {row.kloe_ref} but the row is filed under {action.kloe}."),
+            f"Check whether the ref or the KLOE is wrong (it sits under {action.kloe}).",
         )
     if rule == "rag-unknown":
         suggestion = suggest_rag(value, tracker.legend)
@@ -492,7 +549,7 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
     if rule == "date-unreadable":
         return (
             value,
-            f"{who}: {row.dates.get(fld)}",
+            f"{who}: {row.date_problems.get(fld)}",
             ("Type a date such as 31/03/2020 or a month such as March 2020."),
         )
     if rule == "date-not-a-date":
@@ -505,9 +562,9 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
             "Give the date by which it will be done, e.g. March 2020.",
         )
     if rule == "date-order":
-        dates = " → ".join(d.strftime("%d %b %Y") for d in row.timescale.dates)
+        dates = " → ".join(d.strftime("%d %b %Y") for d in action.timescale.dates)
         return (
-            row.timescale.text,
+            action.timescale.text,
             f"{who}: a revised date is earlier than the date it revised ({dates}).",
             ("Check the original and revised dates."),
         )
@@ -525,8 +582,9 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
         )
     if rule == "progress-cross-reference":
         target = _CROSS_REF.search(value).group(1)
-        refs = {cell_text(r.values.get("ref")) for r in tracker.records if r.part == record.part}
-        missing = target not in refs and target.rstrip(".") not in refs
+        missing = not refs.records(record.part, target) and not refs.records(
+            record.part, target.rstrip(".")
+        )
         return (
             value,
             (
@@ -538,7 +596,7 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
             f"Give this action its own update, or confirm item {target}'s update covers it.",
         )
     if rule == "progress-stale":
-        updated = frame.at[row.index, "last_updated"]
+        updated = action.last_updated
         return (
             updated.isoformat(),
             (
@@ -550,7 +608,9 @@ def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, frame: pd.DataFr
     return value, f"{who}: {RULES[rule].checks}", ""
 
 
-def _findings(tracker: Tracker, rows: list[_Row], frame: pd.DataFrame, schema) -> list[Finding]:
+def _findings(
+    tracker: Tracker, rows: list[_Row], frame: pd.DataFrame, schema: pa.DataFrameSchema
+) -> list[Finding]:
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -559,6 +619,7 @@ def _findings(tracker: Tracker, rows: list[_Row], frame: pd.DataFrame, schema) -
         return []
     findings = []
     seen: set[tuple] = set()
+    refs = _RefIndex(rows)
     cases = cases[cases["index"].notna()]
     for column, rule, index in zip(cases["column"], cases["check"], cases["index"], strict=True):
         if rule not in RULES:
@@ -573,13 +634,13 @@ def _findings(tracker: Tracker, rows: list[_Row], frame: pd.DataFrame, schema) -
         if key in seen:
             continue
         seen.add(key)
-        value, message, suggestion = _describe(rule, fld, row, tracker, frame)
+        value, message, suggestion = _describe(rule, fld, row, tracker, refs)
         findings.append(
             Finding(
                 sheet=row.record.sheet,
                 cell=row.record.cell(fld),
                 row=row.record.row,
-                ref=row.texts.get("ref", ""),
+                ref=row.action.ref,
                 field=fld,
                 value=value,
                 rule=rule,
@@ -591,38 +652,6 @@ def _findings(tracker: Tracker, rows: list[_Row], frame: pd.DataFrame, schema) -
     return findings
 
 
-def _actions(tracker: Tracker, rows: list[_Row], as_at: date, bad: set[int]) -> list[Action]:
-    actions = []
-    for row in rows:
-        t = row.texts
-        complete = tracker.legend.is_complete(t.get("rag", ""))
-        due = row.timescale.due_date
-        # Overdue: not complete in the legend and due before the as-at date.
-        days = (as_at - due).days if (due and not complete and due < as_at) else 0
-        actions.append(
-            Action(
-                part=row.record.part,
-                sheet=row.record.sheet,
-                row=row.record.row,
-                ref=t.get("ref", ""),
-                kloe=row.kloe,
-                finding=t.get("finding", ""),
-                action=t.get("action", ""),
-                timescale=row.timescale,
-                lead=t.get("lead", ""),
-                leads=row.leads,
-                success_measure=t.get("success_measure", ""),
-                progress=t.get("progress", ""),
-                rag=t.get("rag", ""),
-                last_updated=row.last_updated,
-                complete=complete,
-                days_overdue=days,
-                has_errors=id(row.record) in bad,
-            )
-        )
-    return actions
-
-
 def _missing_columns(tracker: Tracker) -> list[Finding]:
     """A tracker sheet that lacks a required column gets one finding, not one per row."""
     needed = {
@@ -631,7 +660,13 @@ def _missing_columns(tracker: Tracker) -> list[Finding]:
     }
     findings = []
     seen: set[tuple[str, str]] = set()
+    shapes: set[tuple[str, str, int]] = set()
     for record in tracker.records:
+        # The records of one sheet share one columns dict: look at each sheet's once.
+        shape = (record.sheet, record.part, id(record.columns))
+        if shape in shapes:
+            continue
+        shapes.add(shape)
         for fld in needed[record.part]:
             if fld in record.columns or (record.sheet, fld) in seen:
                 continue
@@ -657,6 +692,8 @@ def _cell_errors(tracker: Tracker) -> list[Finding]:
     """Cells showing #N/A, #REF! ...: the lead sees an error, not an empty cell."""
     findings = []
     for record in tracker.records:
+        if not record.errors:
+            continue
         ref = cell_text(record.values.get("ref"))
         for fld, error in record.errors.items():
             label = LABELS.get(fld, fld.replace("_", " "))
@@ -678,7 +715,7 @@ def validate(tracker: Tracker, as_at: date) -> Report:
     findings = list(tracker.findings) + _missing_columns(tracker) + _cell_errors(tracker)
     missing = {(f.sheet, f.field) for f in findings if f.rule == "missing-column"}
     if rows:
-        frame = _frame(rows, as_at)
+        frame = _frame(rows)
         schema = build_schema(tracker, frame, as_at)
         row_findings = [
             f
@@ -687,8 +724,10 @@ def validate(tracker: Tracker, as_at: date) -> Report:
         ]
         findings.extend(row_findings)
     error_rows = {(f.sheet, f.row) for f in findings if f.severity == "error"}
-    bad = {id(row.record) for row in rows if (row.record.sheet, row.record.row) in error_rows}
-    actions = _actions(tracker, rows, as_at, bad)
+    for row in rows:
+        if (row.record.sheet, row.record.row) in error_rows:
+            row.action.has_errors = True
+    actions = [row.action for row in rows]
     return Report(
         tracker=tracker, as_at=as_at, actions=actions, findings=_ordered(tracker, findings)
     )
@@ -696,7 +735,9 @@ def validate(tracker: Tracker, as_at: date) -> Report:
 
 def _ordered(tracker: Tracker, findings: list[Finding]) -> list[Finding]:
     """Workbook-wide findings first, then by sheet order, row and column."""
-    sheets = {r.sheet: i for i, r in reversed(list(enumerate(tracker.records)))}
+    sheets: dict[str, int] = {}  # each sheet's first record
+    for index, record in enumerate(tracker.records):
+        sheets.setdefault(record.sheet, index)
 
     def key(f: Finding) -> tuple:
         column = re.match(r"[A-Z]+", f.cell)

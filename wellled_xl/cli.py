@@ -32,8 +32,9 @@ def _as_at(text: str) -> date:
 
 
 def _print_json(document: dict) -> None:
-    json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    # One write: json.dump's many small ones are each a system call when output is
+    # unbuffered (PYTHONUNBUFFERED), 0.07 s for a 10,000-action report.
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 def _colour() -> bool:

@@ -145,3 +145,34 @@ def test_paused_gc_nests_and_leaves_a_disabled_collector_disabled() -> None:
         assert not gc.isenabled()  # the host had switched it off; it stays off
     finally:
         gc.enable()
+
+
+def test_json_is_indented_on_a_terminal_and_one_line_in_a_pipe(tmp_path: Path) -> None:
+    import json
+    import os
+    import pty
+
+    path = trust_tracker(
+        tmp_path / "t.xlsx",
+        [["W1a", "Coaching", "March 2020", "RG", "75 enrolees", "On track", "A/G"]],
+        extra_sheets={"Legend": LEGEND, "Leads": LEADS},
+    )
+    argv = [sys.executable, "-m", "wellled_xl", "validate", str(path), "--json"]
+    piped = subprocess.run(argv, capture_output=True, text=True, timeout=120).stdout
+    assert piped.count("\n") == 1
+    primary, replica = pty.openpty()
+    with subprocess.Popen(argv, stdout=replica, stderr=subprocess.DEVNULL):
+        os.close(replica)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the terminal closes when the process ends
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    os.close(primary)
+    shown = b"".join(chunks).decode().replace("\r\n", "\n")
+    assert shown.count("\n") > 10
+    assert json.loads(shown) == json.loads(piped)

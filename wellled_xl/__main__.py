@@ -1,5 +1,5 @@
 """Run the command line as ``python -m wellled_xl``."""
 
-from wellled_xl.cli import main
+from wellled_xl.cli import run
 
-raise SystemExit(main())
+run()

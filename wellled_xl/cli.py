@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -10,6 +11,7 @@ import traceback
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from wellled_xl import __version__, errors
 from wellled_xl.runtime import paused_gc
@@ -273,6 +275,17 @@ def build_parser() -> argparse.ArgumentParser:
     refresh_cmd.set_defaults(run=cmd_refresh)
     _add_addin_commands(commands)
     return parser
+
+
+def run() -> NoReturn:
+    """The ``wellled-xl`` program (and ``python -m wellled_xl``): `main`, then exit.
+
+    The process ends with the command, so the cycle collector stays paused to the end:
+    switching it back on would only make it sweep the whole heap once before exit
+    (0.04 s after a 10,000-action validate).
+    """
+    gc.disable()
+    sys.exit(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,7 +6,8 @@ about 15 % of the run (0.3 s of 2.1 s at 10,000 actions, 1.7 s of 10 s at 50,000
 no memory back, because the pipeline makes almost no reference cycles (peak memory is
 the same either way, see benchmarks/README.md). Reference counting still frees
 everything as usual. The collector is switched back on when the run ends, so a
-long-lived host (the Excel button's Python) keeps its normal collection.
+long-lived host (the Excel button's Python) keeps its normal collection; the
+``wellled-xl`` program itself (`cli.run`) leaves it off, as its process ends there.
 """
 
 from __future__ import annotations

@@ -176,3 +176,25 @@ def test_json_is_indented_on_a_terminal_and_one_line_in_a_pipe(tmp_path: Path) -
     shown = b"".join(chunks).decode().replace("\r\n", "\n")
     assert shown.count("\n") > 10
     assert json.loads(shown) == json.loads(piped)
+
+
+def test_libraries_load_on_a_second_thread_and_failures_stay_quiet(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import sys as system
+
+    from wellled_xl.runtime import import_in_background
+
+    assert import_in_background(["json"]) is None  # already imported: no thread
+    system.modules.pop("colorsys", None)
+    thread = import_in_background(["wellled_xl_no_such_module", "colorsys"])
+    assert thread is not None
+    thread.join(timeout=30)
+    assert "colorsys" not in system.modules  # stopped at the first failure
+    assert capsys.readouterr().err == ""  # and said nothing: the main thread will
+    with pytest.raises(ModuleNotFoundError):
+        __import__("wellled_xl_no_such_module")
+    thread = import_in_background(["colorsys"])
+    assert thread is not None
+    thread.join(timeout=30)
+    assert "colorsys" in system.modules

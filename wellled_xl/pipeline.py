@@ -8,7 +8,10 @@ from pathlib import Path
 from wellled_xl.model import Tracker
 from wellled_xl.read import read_tracker
 from wellled_xl.report import Report
-from wellled_xl.validate import validate
+from wellled_xl.runtime import import_in_background
+
+# What validation imports that takes long; loaded while the tracker is read.
+VALIDATION_LIBRARIES = ("pandas", "pandera.pandas")
 
 
 def resolve_as_at(tracker: Tracker, as_at: date | None, today: date | None = None) -> date:
@@ -18,7 +21,10 @@ def resolve_as_at(tracker: Tracker, as_at: date | None, today: date | None = Non
 
 def check_tracker(path: str | Path, as_at: date | None = None) -> Report:
     """Read and validate one tracker file."""
+    import_in_background(VALIDATION_LIBRARIES)
     tracker = read_tracker(path)
+    from wellled_xl.validate import validate  # pandas and pandera: loaded meanwhile
+
     return validate(tracker, resolve_as_at(tracker, as_at))
 
 

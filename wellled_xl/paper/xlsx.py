@@ -148,9 +148,7 @@ def _write_sheet(
         for row, height in enumerate(layout.row_heights):
             sheet.set_row(row, height)
     for merge in layout.merges:
-        first, last = merge.split(":")
-        row, col = xl_cell_to_rowcol(first)
-        last_row, last_col = xl_cell_to_rowcol(last)
+        row, col, last_row, last_col = _bounds(merge)
         cell_format = formats.cell(layout.styles[row][col])
         sheet.merge_range(row, col, last_row, last_col, None, cell_format)
     sheet.sheet_data = _sheet_data(sheet, layout, formats)
@@ -169,7 +167,7 @@ def _chart_source(sheet: _PaperSheet, layout: SheetLayout, chart: Chart) -> None
     copies it from the cells written through its API, which `_sheet_data` bypasses.
     """
     for a1 in (chart.categories, *(series.values for series in chart.series)):
-        first_row, first_col, last_row, last_col = _range("", a1)[1:]
+        first_row, first_col, last_row, last_col = _bounds(a1)
         for row in range(first_row, last_row + 1):
             for col in range(first_col, last_col + 1):
                 value = layout.values[row][col]
@@ -196,13 +194,10 @@ class _PaperSheet(Worksheet):
     text), `Format._get_xf_index` and the `dim_*` extent.
     """
 
-    sheet_data: str | None = None
+    sheet_data = "<sheetData/>"  # until _sheet_data renders the cells
 
     def _write_sheet_data(self) -> None:
-        if self.sheet_data is None:
-            super()._write_sheet_data()
-        else:
-            self.fh.write(self.sheet_data)
+        self.fh.write(self.sheet_data)
 
 
 def _sheet_data(sheet: _PaperSheet, layout: SheetLayout, formats: _Formats) -> str:
@@ -308,11 +303,16 @@ def _print_setup(sheet: Worksheet, layout: SheetLayout) -> None:
         sheet.hide_gridlines(0)
 
 
-def _range(sheet_name: str, a1: str) -> list[Any]:
+def _bounds(a1: str) -> tuple[int, int, int, int]:
+    """0-based (first row, first column, last row, last column) of "B2:D9" or "B2"."""
     first, _, last = a1.partition(":")
     row, col = xl_cell_to_rowcol(first)
     last_row, last_col = xl_cell_to_rowcol(last or first)
-    return [sheet_name, row, col, last_row, last_col]
+    return row, col, last_row, last_col
+
+
+def _range(sheet_name: str, a1: str) -> list[Any]:
+    return [sheet_name, *_bounds(a1)]
 
 
 def _insert_chart(book: Workbook, sheet: Worksheet, sheet_name: str, chart: Chart) -> None:

@@ -14,6 +14,7 @@ fixed document timestamps, so the same layout always gives the same file.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ EXCEL_MAX_TEXT = 32767  # characters a cell holds; XlsxWriter cut longer text he
 DEFAULT_ROW_HEIGHT = 15.0  # points; a row this high needs no height of its own
 EXCEL_EPOCH = date(1899, 12, 31).toordinal()  # serial day 0
 EXCEL_LEAP_BUG = date(1900, 3, 1).toordinal()  # from here Excel counts a 29 Feb 1900
+# Characters XML cannot hold; a sheet spells them _xHHHH_ (ECMA-376, ST_Xstring).
+_XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def write_paper(layout: PaperLayout, path: str | os.PathLike[str]) -> Path:
@@ -166,7 +169,7 @@ def _chart_source(sheet: _PaperSheet, layout: SheetLayout, chart: Chart) -> None
     A chart keeps a copy of its data for viewers that do not recalculate; XlsxWriter
     copies it from the cells written through its API, which `_sheet_data` bypasses.
     """
-    for a1 in (chart.categories, *(series.values for series in chart.series)):
+    for a1 in _chart_ranges(chart):
         first_row, first_col, last_row, last_col = _bounds(a1)
         for row in range(first_row, last_row + 1):
             for col in range(first_col, last_col + 1):
@@ -175,6 +178,10 @@ def _chart_source(sheet: _PaperSheet, layout: SheetLayout, chart: Chart) -> None
                     sheet.write_string(row, col, value)
                 elif isinstance(value, (int, float)) and not isinstance(value, bool):
                     sheet.write_number(row, col, value)
+
+
+def _chart_ranges(chart: Chart) -> tuple[str, ...]:
+    return (chart.categories, *(series.values for series in chart.series))
 
 
 class _PaperSheet(Worksheet):
@@ -203,9 +210,13 @@ class _PaperSheet(Worksheet):
 def _sheet_data(sheet: _PaperSheet, layout: SheetLayout, formats: _Formats) -> str:
     """The sheet's ``<sheetData>`` element: every row with its height, every styled cell.
 
-    Strings go to the workbook's shared strings (always as text, never a formula); text
-    Excel would read as a formula if edited gets the quote-prefixed style; numbers are
-    written as numbers and dates as Excel serial days.
+    Text is written in its cell (an inline string: always text, never a formula), except
+    rich text, the labels a chart plots and text that needs escapes, which go to the
+    workbook's shared strings as XlsxWriter writes them; text Excel would read as a
+    formula if edited gets the quote-prefixed style; numbers are written as numbers and
+    dates as Excel serial days.
+    Inline rather than shared: XlsxWriter's shared-strings part took 0.15 s at 10,000
+    actions, against 0.02 s here, for a file 15 % larger.
     """
     strings = sheet.str_table
     xf: dict[str | None, str] = {None: ""}
@@ -215,6 +226,12 @@ def _sheet_data(sheet: _PaperSheet, layout: SheetLayout, formats: _Formats) -> s
     for cell in layout.rich_text:
         row, col = xl_cell_to_rowcol(cell.cell)
         rich.setdefault(row, {})[col] = cell
+    shared: dict[int, set[int]] = {}
+    for chart in layout.charts:
+        for a1 in _chart_ranges(chart):
+            first_row, first_col, last_row, last_col = _bounds(a1)
+            for row in range(first_row, last_row + 1):
+                shared.setdefault(row, set()).update(range(first_col, last_col + 1))
     rows: list[str] = ["<sheetData>"]
     first_row = last_row = None
     for row, (values, styles, height) in enumerate(
@@ -239,8 +256,14 @@ def _sheet_data(sheet: _PaperSheet, layout: SheetLayout, formats: _Formats) -> s
                     if style not in quoted:
                         quoted[style] = f' s="{formats.quoted_text(style)._get_xf_index()}"'
                     style_xf = quoted[style]
-                index = strings._get_shared_string_index(value[:EXCEL_MAX_TEXT])
-                cells.append(f'<c r="{letters[col]}{number}"{style_xf} t="s"><v>{index}</v></c>')
+                if col in shared.get(row, ()) or _needs_escapes(value):
+                    index = strings._get_shared_string_index(value)
+                    cells.append(
+                        f'<c r="{letters[col]}{number}"{style_xf} t="s"><v>{index}</v></c>'
+                    )
+                else:
+                    cells.append(f'<c r="{letters[col]}{number}"{style_xf} t="inlineStr">'
+                                 f"{_inline_text(value[:EXCEL_MAX_TEXT])}</c>")  # fmt: skip
             elif isinstance(value, bool):
                 cells.append(f'<c r="{letters[col]}{number}"{xf[style]} t="b"><v>{value:d}</v></c>')
             else:
@@ -258,6 +281,22 @@ def _sheet_data(sheet: _PaperSheet, layout: SheetLayout, formats: _Formats) -> s
         sheet.dim_rowmin, sheet.dim_rowmax = first_row, last_row
         sheet.dim_colmin, sheet.dim_colmax = 0, len(letters) - 1
     return "".join(rows)
+
+
+def _needs_escapes(text: str) -> bool:
+    """Whether `text` holds characters XML cannot, or text that looks like their escape.
+
+    Such text goes to the shared strings, whose escapes (XlsxWriter's) every reader
+    undoes; python-calamine leaves them as they are in a cell's own text."""
+    return "_x" in text or _XML_UNSAFE.search(text) is not None
+
+
+def _inline_text(text: str) -> str:
+    """The ``<is>`` element of a cell holding `text` (which needs no escapes but XML's)."""
+    text = escape(text)
+    if text[:1].isspace() or text[-1:].isspace():
+        return f'<is><t xml:space="preserve">{text}</t></is>'
+    return f"<is><t>{text}</t></is>"
 
 
 def _rich_text(rich: RichText, style: str | None, formats: _Formats) -> str:

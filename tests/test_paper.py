@@ -519,6 +519,20 @@ def test_any_text_reads_back_exactly_as_laid_out(built, tmp_path, text):
         assert openpyxl.load_workbook(target)["Part A"].cell(row + 1, 6).value == text
 
 
+@pytest.mark.parametrize("text", ["x" * 40_000, "_x0041_ " + "x" * 40_000])
+def test_text_longer_than_a_cell_holds_is_cut_at_excels_limit(built, tmp_path, text):
+    paper = layout_paper(built)
+    part_a = paper.sheet("Part A")
+    row = next(r for r, styles in enumerate(part_a.styles) if styles[5] == "text")
+    part_a.values[row][5] = text
+    target = write_paper(paper, tmp_path / "paper.xlsx")
+    book = python_calamine.CalamineWorkbook.from_path(str(target))
+    try:
+        assert len(book.get_sheet_by_name("Part A").to_python()[row][5]) == 32767
+    finally:
+        book.close()
+
+
 def test_same_tracker_and_date_give_the_same_paper(tracker, paper, tmp_path):
     again = build_board_paper(tracker, AS_AT, output=tmp_path / "again.xlsx").paths["xlsx"]
 

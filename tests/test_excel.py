@@ -22,9 +22,9 @@ from typing import Any
 
 import openpyxl
 import pytest
-import python_calamine
 from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import range_boundaries
+from trackers import read_sheets
 
 import wellled_xl
 from wellled_xl.excel import button
@@ -97,14 +97,7 @@ def _remote_engine(monkeypatch):
 
 
 def calamine_sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
-    try:
-        return [
-            (name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-            for name in book.sheet_names
-        ]
-    finally:
-        book.close()
+    return list(read_sheets(path).items())
 
 
 def _json_value(value: Any) -> Any:

@@ -13,9 +13,9 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-import python_calamine
 from openpyxl.cell.cell import MergedCell
 from openpyxl.cell.rich_text import CellRichText
+from trackers import read_sheets
 
 from wellled_xl.model import Lead, Legend, LegendEntry, Settings
 from wellled_xl.paper import layout as paper_layout
@@ -69,14 +69,7 @@ def paper(built) -> Path:
 
 @pytest.fixture(scope="module")
 def values(paper: Path) -> dict[str, list[list]]:
-    book = python_calamine.CalamineWorkbook.from_path(str(paper))
-    try:
-        return {
-            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in book.sheet_names
-        }
-    finally:
-        book.close()
+    return read_sheets(paper)
 
 
 @pytest.fixture(scope="module")
@@ -406,9 +399,7 @@ def test_progress_that_looks_like_a_formula_stays_text(tmp_path):
         leads=(Lead("KD"),), actions=actions,
     )  # fmt: skip
     report = build_board_paper(source, output=tmp_path / "paper.xlsx")
-    book = python_calamine.CalamineWorkbook.from_path(report.paths["xlsx"])
-    rows = book.get_sheet_by_name("Part A").to_python()
-    book.close()
+    rows = read_sheets(report.paths["xlsx"])["Part A"]
     progress = [row[5] for row in _rows_after_header(rows, PART_A_HEADER) if row[0] != "KLOE"]
     assert [p for p in progress if p] == INJECTIONS
     # Excel's quote prefix on each: a person editing the cell (F2, Enter) keeps it text.
@@ -479,19 +470,16 @@ def test_markup_quotes_and_control_characters_survive_as_text(tmp_path):
     )  # fmt: skip
     report = build_board_paper(source, output=tmp_path / "paper.xlsx")
     layout = layout_paper(report)
-    book = python_calamine.CalamineWorkbook.from_path(report.paths["xlsx"])
-    try:
-        for name in ("Part A", "Part B"):
-            read = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            laid_out = layout.sheet(name).values
-            texts = [v for row in laid_out for v in row if isinstance(v, str)]
-            assert any(markup in text and "\x07\tbell" in text for text in texts), name
-            for r, row in enumerate(laid_out):
-                for c, value in enumerate(row):
-                    if isinstance(value, str):
-                        assert read[r][c] == value, (name, r + 1, c + 1)
-    finally:
-        book.close()
+    sheets = read_sheets(report.paths["xlsx"])
+    for name in ("Part A", "Part B"):
+        read = sheets[name]
+        laid_out = layout.sheet(name).values
+        texts = [v for row in laid_out for v in row if isinstance(v, str)]
+        assert any(markup in text and "\x07\tbell" in text for text in texts), name
+        for r, row in enumerate(laid_out):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    assert read[r][c] == value, (name, r + 1, c + 1)
     part_b = openpyxl.load_workbook(report.paths["xlsx"], rich_text=True)["Part B"]
     rich = [c.value for row in part_b.iter_rows() for c in row if isinstance(c.value, CellRichText)]
     assert rich and any(markup in str(value) for value in rich)
@@ -503,16 +491,8 @@ def test_markup_quotes_and_control_characters_survive_as_text(tmp_path):
      "trailing newline\n", "<b>&amp;</b> & < >", "tab\tand\nbreak"],
 )  # fmt: skip
 def test_any_text_reads_back_exactly_as_laid_out(built, tmp_path, text):
-    paper = layout_paper(built)
-    part_a = paper.sheet("Part A")
-    row = next(r for r, styles in enumerate(part_a.styles) if styles[5] == "text")
-    part_a.values[row][5] = text  # a progress update, as a lead might have typed it
-    target = write_paper(paper, tmp_path / "paper.xlsx")
-    book = python_calamine.CalamineWorkbook.from_path(str(target))
-    try:
-        assert book.get_sheet_by_name("Part A").to_python()[row][5] == text
-    finally:
-        book.close()
+    target, row = _paper_with_progress(built, tmp_path, text)
+    assert read_sheets(target)["Part A"][row][5] == text
     if "_x" not in text and not any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text):
         # openpyxl leaves Excel's _xHHHH_ escapes as they are (Excel and calamine undo
         # them), so it can only check text that needs none.
@@ -521,16 +501,18 @@ def test_any_text_reads_back_exactly_as_laid_out(built, tmp_path, text):
 
 @pytest.mark.parametrize("text", ["x" * 40_000, "_x0041_ " + "x" * 40_000])
 def test_text_longer_than_a_cell_holds_is_cut_at_excels_limit(built, tmp_path, text):
+    target, row = _paper_with_progress(built, tmp_path, text)
+    assert len(read_sheets(target)["Part A"][row][5]) == 32767
+
+
+def _paper_with_progress(built, tmp_path: Path, text: str) -> tuple[Path, int]:
+    """The sample's paper written with `text` as a Part A progress update, as a lead might
+    have typed it; returns the file and the 0-based row of that cell."""
     paper = layout_paper(built)
     part_a = paper.sheet("Part A")
     row = next(r for r, styles in enumerate(part_a.styles) if styles[5] == "text")
     part_a.values[row][5] = text
-    target = write_paper(paper, tmp_path / "paper.xlsx")
-    book = python_calamine.CalamineWorkbook.from_path(str(target))
-    try:
-        assert len(book.get_sheet_by_name("Part A").to_python()[row][5]) == 32767
-    finally:
-        book.close()
+    return write_paper(paper, tmp_path / "paper.xlsx"), row
 
 
 def test_same_tracker_and_date_give_the_same_paper(tracker, paper, tmp_path):

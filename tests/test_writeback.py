@@ -14,8 +14,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import python_calamine
 from hostile import cfb, openpyxl_tracker, tracker_rows
+from trackers import read_sheets
 
 import wellled_xl.writeback as writeback
 from wellled_xl import errors
@@ -27,11 +27,6 @@ from wellled_xl.writeback import stamp_tracker
 AS_AT = date(2019, 9, 30)
 ACTIONS_CHECK = 11  # the Check column of the controlled Actions sheet (L), 0-based
 FINDINGS_CHECK = 9  # and of Findings (J)
-
-
-def _cells(path: Path) -> dict[str, list[list[object]]]:
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
-    return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in book.sheet_names}
 
 
 def _without_check(sheets: dict[str, list[list[object]]]) -> dict[str, list[list[object]]]:
@@ -62,7 +57,7 @@ def sample(tmp_path: Path) -> Path:
 
 def test_each_row_gets_its_status_and_nothing_else_changes(sample: Path) -> None:
     before_bytes = sample.read_bytes()
-    before = _cells(sample)
+    before = read_sheets(sample)
     report = check_tracker(sample, AS_AT)
 
     backup = stamp_tracker(sample, report)
@@ -70,7 +65,7 @@ def test_each_row_gets_its_status_and_nothing_else_changes(sample: Path) -> None
     assert backup.parent == sample.parent
     assert backup.name.startswith("sample.backup-") and backup.suffix == ".xlsx"
     assert backup.read_bytes() == before_bytes
-    after = _cells(sample)
+    after = read_sheets(sample)
     assert _without_check(after) == _without_check(before)
     statuses = {}
     for record in report.tracker.records:
@@ -96,9 +91,9 @@ def test_stale_statuses_are_cleared_and_a_leads_note_is_kept(sample: Path) -> No
     book["Actions"].cell(90, ACTIONS_CHECK + 1, "✗ from a row deleted since")
     book["Actions"].cell(91, ACTIONS_CHECK + 1, "see the minutes of 3 May")
     book.save(sample)
-    assert _cells(sample)["Actions"][89][ACTIONS_CHECK].startswith("✗")
+    assert read_sheets(sample)["Actions"][89][ACTIONS_CHECK].startswith("✗")
     stamp_tracker(sample, check_tracker(sample, AS_AT))
-    rows = _cells(sample)["Actions"]
+    rows = read_sheets(sample)["Actions"]
     assert rows[89][ACTIONS_CHECK] == ""
     assert rows[90][ACTIONS_CHECK] == "see the minutes of 3 May"
 
@@ -122,7 +117,7 @@ def test_an_xlsm_keeps_its_vba_project(tmp_path: Path) -> None:
     with zipfile.ZipFile(tracker) as archive:
         assert archive.read("xl/vbaProject.bin") == vba
         assert b"macroEnabled" in archive.read("[Content_Types].xml")
-    assert _cells(tracker)["Actions"][1][ACTIONS_CHECK] == "✓"
+    assert read_sheets(tracker)["Actions"][1][ACTIONS_CHECK] == "✓"
 
 
 def _as_xlsm(path: Path) -> Path:
@@ -421,7 +416,7 @@ def test_refresh_writes_into_a_tracker_only_with_stamp_tracker(
     (backup,) = sample.parent.glob("sample.backup-*.xlsx")
     assert backup.read_bytes() == before
     assert {str(sample), str(backup)} <= set(entry["files"])
-    assert _cells(sample)["Actions"][1][ACTIONS_CHECK] == "✓"
+    assert read_sheets(sample)["Actions"][1][ACTIONS_CHECK] == "✓"
     # A later run over the folder does not take the backup for a tracker.
     again = _refresh(str(sample.parent / "*.xlsx"), "--out-dir", str(pack))
     assert [t["tracker"] for t in json.loads(again.stdout)["trackers"]] == [str(sample)]

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import openpyxl
+import python_calamine
 
 TRUST_HEADER = ["Ref:", "Planned\naction", "Timescale", "Owner", "Success measure", "Update", "RAG"]
 
@@ -29,6 +30,19 @@ def write_rows(
             other.append(list(row))
     book.save(path)
     return path
+
+
+def read_sheets(path: Path) -> dict[str, list[list[object]]]:
+    """Every sheet's cells as python-calamine reads them, empty edges kept, in sheet order:
+    the independent reader the tests check written workbooks with."""
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        return {
+            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in book.sheet_names
+        }
+    finally:
+        book.close()
 
 
 def trust_tracker(path: Path, data: Iterable[Sequence[object]], **kwargs) -> Path:

@@ -793,7 +793,9 @@ def _planned_action_cell(action: Action) -> _Cell:
     return _Cell(style=style, runs=(Run(lead_in), *runs))
 
 
-def _part_b(report: Report, styles: dict[str, Style], position: str) -> SheetLayout:
+def _part_b(
+    report: Report, styles: dict[str, Style], position: str, part_b: list[Action]
+) -> SheetLayout:
     legend = report.tracker.legend
     settings = report.tracker.settings
     builder = _SheetBuilder(PART_B_SHEET, [w for _, w in PART_B_COLUMNS], styles)
@@ -804,7 +806,6 @@ def _part_b(report: Report, styles: dict[str, Style], position: str) -> SheetLay
     builder.gap(10)
     builder.add([_Cell(settings.part_b_heading, "heading", span=width)], height=22)
     header = _header_row(builder, PART_B_COLUMNS)
-    part_b = _in_ref_order(a for a in report.actions if a.part == "B")
     if not part_b:
         builder.add([_Cell("No Part B actions in the tracker.", "note", span=width)])
     for action in part_b:
@@ -854,11 +855,12 @@ def _section(builder: _SheetBuilder, title: str) -> None:
     builder.add([_Cell(title, "heading", span=len(builder.widths))], height=22)
 
 
-def _rag_counts(builder: _SheetBuilder, report: Report, groups: list[KloeGroup]) -> Chart:
+def _rag_counts(
+    builder: _SheetBuilder, report: Report, groups: list[KloeGroup], part_b: list[Action]
+) -> Chart:
     """RAG counts per KLOE and for Part B, as a table and as a stacked bar chart."""
     legend = report.tracker.legend
     codes = legend.codes
-    part_b = [a for a in report.actions if a.part == "B"]
     rows = [(code, actions) for code, _, actions in groups] + [("Part B", part_b)]
     total_span = len(builder.widths) - (1 + len(codes) + 4)
     # Totals first: the rarely used "not on legend" and "no RAG" counts take the wide
@@ -923,7 +925,11 @@ def _rag_counts(builder: _SheetBuilder, report: Report, groups: list[KloeGroup])
 
 
 def _summary(
-    report: Report, styles: dict[str, Style], position: str, groups: list[KloeGroup]
+    report: Report,
+    styles: dict[str, Style],
+    position: str,
+    groups: list[KloeGroup],
+    part_b: list[Action],
 ) -> SheetLayout:
     settings = report.tracker.settings
     builder = _SheetBuilder(SUMMARY_SHEET, _summary_columns(report.tracker.legend), styles)
@@ -943,11 +949,9 @@ def _summary(
         height=19,
     )
     _section(builder, "RAG status by KLOE and for Part B")
-    chart = _rag_counts(builder, report, groups)
+    chart = _rag_counts(builder, report, groups, part_b)
 
-    paper_order = [a for _, _, actions in groups for a in actions] + _in_ref_order(
-        a for a in report.actions if a.part == "B"
-    )
+    paper_order = [a for _, _, actions in groups for a in actions] + part_b
     overdue = report.overdue
     _section(builder, f"Overdue actions ({len(overdue)}): due before the as-at date, not complete")
     legend = report.tracker.legend
@@ -1068,15 +1072,16 @@ def layout_paper(report: Report) -> PaperLayout:
     """The board paper for a validated tracker: Part A, Part B and the Summary."""
     styles = _styles(report.tracker.legend)
     position = position_text(report.as_at)
-    groups = _kloe_groups(report)
+    groups = _kloe_groups(report)  # Part A by KLOE, and Part B, each in the paper's order
+    part_b = _in_ref_order(a for a in report.actions if a.part == "B")
     return PaperLayout(
         title=report.tracker.settings.title,
         position=position,
         styles=styles,
         sheets=[
             _part_a(report, styles, position, groups),
-            _part_b(report, styles, position),
-            _summary(report, styles, position, groups),
+            _part_b(report, styles, position, part_b),
+            _summary(report, styles, position, groups, part_b),
         ],
     )
 

@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from trackers import run_cli
 
 from wellled_xl.cli import build_parser
 from wellled_xl.model import Lead, Settings
 from wellled_xl.sample import SAMPLE_LEGEND
 from wellled_xl.template import write_sample_tracker, write_tracker
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "wellled_xl", *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env=environment,
-    )
+    return run_cli(*args, env=env, timeout=180)
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +128,6 @@ def test_build_options_are_documented() -> None:
 
 def test_a_board_paper_given_as_a_tracker_is_named_for_what_it_is(tmp_path):
     import subprocess
-    import sys
     from pathlib import Path
 
     sample = Path(__file__).parent.parent / "workbook" / "sample_tracker.xlsx"

@@ -7,19 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from trackers import LEADS, LEGEND, trust_tracker
+from trackers import LEADS, LEGEND, run_cli, trust_tracker
 
 from wellled_xl.cli import build_parser
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wellled_xl", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-    )
+    return run_cli(*args, cwd=cwd, timeout=120)
 
 
 def test_clean_tracker_exits_0_and_reports_on_a_terminal(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
+from trackers import run_cli as run_wellled_xl
 
 from wellled_xl import errors
 from wellled_xl.read import read_tracker
@@ -58,14 +59,7 @@ def fingerprint(path: Path) -> tuple[str, int]:
 def run_cli(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "wellled_xl", "refresh", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    return run_wellled_xl("refresh", *args, cwd=cwd, env=env, timeout=120)
 
 
 # --- As-at rules ------------------------------------------------------------------------

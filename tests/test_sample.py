@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
+
+from trackers import run_cli
 
 SAMPLE = Path(__file__).parent.parent / "workbook" / "sample_tracker.xlsx"
 
@@ -38,12 +39,7 @@ EXPECTED_OVERDUE = [
 
 
 def run_validate(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wellled_xl", "validate", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_cli("validate", *args, timeout=60)
 
 
 def test_sample_findings_and_overdue_are_exactly_the_papers_mess() -> None:

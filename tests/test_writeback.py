@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from hostile import cfb, openpyxl_tracker, tracker_rows
-from trackers import read_sheets
+from trackers import read_sheets, run_cli
 
 import wellled_xl.writeback as writeback
 from wellled_xl import errors
@@ -393,12 +393,7 @@ def test_excel_opening_it_during_the_write_stops_the_replace(sample: Path, monke
 
 
 def _refresh(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "wellled_xl", "refresh", "--as-at", "2019-09-30", "--json", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_cli("refresh", "--as-at", "2019-09-30", "--json", *args, timeout=60)
 
 
 def test_refresh_writes_into_a_tracker_only_with_stamp_tracker(

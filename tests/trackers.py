@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import openpyxl
 import python_calamine
 
+REPO = Path(__file__).resolve().parent.parent
 TRUST_HEADER = ["Ref:", "Planned\naction", "Timescale", "Owner", "Success measure", "Update", "RAG"]
 
 
@@ -30,6 +34,23 @@ def write_rows(
             other.append(list(row))
     book.save(path)
     return path
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """``python -m wellled_xl ARGS`` as a child process, its output captured as text.
+
+    `env` is laid over this process's environment; PYTHONPATH points at this checkout,
+    so a child started in another folder (`cwd`) runs this code."""
+    return subprocess.run(
+        [sys.executable, "-m", "wellled_xl", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+    )
 
 
 def read_sheets(path: Path) -> dict[str, list[list[object]]]:

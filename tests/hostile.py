@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import openpyxl
 
-from wellled_xl.headers import column_letter
+from wellled_xl.cells import column_letter
 
 HEADER = [
     "Ref",

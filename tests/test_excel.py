@@ -27,6 +27,7 @@ from openpyxl.utils import range_boundaries
 from trackers import read_sheets
 
 import wellled_xl
+from wellled_xl.cells import GENERATED_MARK, column_letter
 from wellled_xl.excel import button
 from wellled_xl.excel.button import check_blocks, run_and_tell, run_button
 from wellled_xl.excel.writer import (
@@ -38,7 +39,7 @@ from wellled_xl.excel.writer import (
     OVERDUE_FORMULA,
     PAGE_SETUP,
     RICH_TEXT,
-    Rule,
+    ConditionalFormat,
     add_rule,
     hyperlink_formula,
     merge_runs,
@@ -48,12 +49,11 @@ from wellled_xl.excel.writer import (
     style_variants,
     write_paper_xlwings,
 )
-from wellled_xl.headers import GENERATED_MARK
 from wellled_xl.model import Finding
 from wellled_xl.paper.layout import SheetLayout, layout_paper, layout_validation
 from wellled_xl.paper.xlsx import write_paper
 from wellled_xl.pipeline import check_tracker
-from wellled_xl.read import column_letter, tracker_from_sheets
+from wellled_xl.read import tracker_from_sheets
 from wellled_xl.report import check_text
 from wellled_xl.sample import (
     SAMPLE_ACTIONS,
@@ -608,8 +608,9 @@ def test_the_operations_sent_to_excel_hardly_grow_with_the_rows(tmp_path):
 
 @needs_soffice
 def test_the_overdue_rule_reads_in_a_spreadsheet_as_the_writer_checks_it(tmp_path):
-    """`Rule.matches` (what the writer checks every cell with) agrees with the formula as
-    LibreOffice computes it, on overdue dates and on text that only looks like them."""
+    """`ConditionalFormat.matches` (what the writer checks every cell with) agrees with the
+    formula as LibreOffice computes it, on overdue dates and on text that only looks like
+    them."""
     values = [
         "March 2019\n45 days overdue",
         "15 Mar 2019\nJune 2019\n1 day overdue",
@@ -625,7 +626,7 @@ def test_the_overdue_rule_reads_in_a_spreadsheet_as_the_writer_checks_it(tmp_pat
         12.0,
         datetime(2019, 3, 31),
     ]
-    rule = Rule(OVERDUE)
+    rule = ConditionalFormat(OVERDUE)
     verdicts = libreoffice_verdicts({(OVERDUE_FORMULA, v) for v in values}, tmp_path)
     assert {v: verdicts[(OVERDUE_FORMULA, v)] for v in values} == {
         v: rule.matches(v if v != "" else None) for v in values
@@ -667,7 +668,7 @@ def test_a_cell_a_rule_would_get_wrong_keeps_its_own_style():
 
 def test_a_legend_code_is_matched_as_text_never_as_a_formula(sample_book):
     formats = sample_book.sheets["Actions"].range("A2:A9").conditional_formats
-    add_rule(formats, Rule(EQUALS, '=1+"x"', fill="00B050"))
+    add_rule(formats, ConditionalFormat(EQUALS, '=1+"x"', fill="00B050"))
     (added,) = [a for a in sample_book.json()["actions"] if a["func"] == "addConditionalFormat"]
     rule = added["args"][0]
     assert (rule["type"], rule["operator"], rule["formula1"]) == (
@@ -827,7 +828,7 @@ def test_an_unexpected_error_is_one_line_and_a_log_file(sample_book, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(button, "validate", broken)
+    monkeypatch.setattr(button, "check", broken)
     monkeypatch.setattr(button.tempfile, "gettempdir", lambda: str(tmp_path))
     assert run_and_tell(sample_book) is None
     (alert,) = sample_book.json()["actions"]

@@ -9,7 +9,8 @@ import pytest
 from trackers import LEADS, LEGEND, TRUST_HEADER, trust_tracker, write_rows
 
 from wellled_xl import errors
-from wellled_xl.read import column_letter, read_tracker
+from wellled_xl.cells import column_letter
+from wellled_xl.read import read_tracker
 
 
 def test_header_below_a_title_block_and_rows_keep_their_excel_row(tmp_path: Path) -> None:

@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from trackers import LEADS, LEGEND, trust_tracker
 
+from wellled_xl.actions import split_leads
 from wellled_xl.model import DEFAULT_LEGEND, Legend, LegendEntry
 from wellled_xl.read import read_tracker
 from wellled_xl.rules import RULES
-from wellled_xl.validate import split_leads, suggest_rag, validate
+from wellled_xl.validate import suggest_rag, validate
 
 AS_AT = date(2019, 9, 30)
 REGISTERS = {"Legend": LEGEND, "Leads": LEADS}

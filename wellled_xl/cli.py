@@ -16,14 +16,7 @@ from typing import NoReturn
 from wellled_xl import __version__, errors
 from wellled_xl.runtime import paused_gc
 
-EXIT_CODES_HELP = """exit codes:
-  0  no errors (warnings allowed)
-  1  the tracker has findings of severity "error"
-  2  the file cannot be used (not a workbook, no tracker sheet, unreadable) or bad usage
-  3  a program the command needs (LibreOffice) is not installed
-  4  the file is busy: open in Excel, or another refresh holds the lock
- 70  an unexpected internal error (please report it; --debug shows details)
-"""
+EXIT_CODES_HELP = errors.exit_codes_help()
 
 
 def _as_at(text: str) -> date:

@@ -1,14 +1,25 @@
-"""The one pipeline every door uses: read a tracker, settle the as-at date, validate."""
+"""The one pipeline every door uses: read a tracker, settle the as-at date, validate, lay out
+and write the paper.
+
+The command line, ``refresh`` and the Excel button all go through these functions: a
+tracker is read once (`read_tracker` from a file, `tracker_from_sheets` from the open
+workbook), checked once (`check`), laid out once (`paper_for`), and written by whichever
+writer the door needs.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wellled_xl.model import Tracker
 from wellled_xl.read import read_tracker
 from wellled_xl.report import Report
 from wellled_xl.runtime import import_in_background
+
+if TYPE_CHECKING:
+    from wellled_xl.paper.layout import PaperLayout
 
 # What validation imports that takes long; loaded while the tracker is read.
 VALIDATION_LIBRARIES = ("pandas", "pandera.pandas")
@@ -19,13 +30,51 @@ def resolve_as_at(tracker: Tracker, as_at: date | None, today: date | None = Non
     return as_at or tracker.settings.as_at or today or date.today()
 
 
+def check(tracker: Tracker, as_at: date | None = None) -> Report:
+    """Validate a tracker already read, as at `as_at` (else its Settings, else today)."""
+    from wellled_xl.validate import validate  # pandas and pandera: loaded in the background
+
+    return validate(tracker, resolve_as_at(tracker, as_at))
+
+
 def check_tracker(path: str | Path, as_at: date | None = None) -> Report:
     """Read and validate one tracker file."""
     import_in_background(VALIDATION_LIBRARIES)
-    tracker = read_tracker(path)
-    from wellled_xl.validate import validate  # pandas and pandera: loaded meanwhile
+    return check(read_tracker(path), as_at)
 
-    return validate(tracker, resolve_as_at(tracker, as_at))
+
+def paper_for(report: Report) -> PaperLayout:
+    """The board paper's layout for a validated tracker: the same for every writer."""
+    from wellled_xl.paper.layout import layout_paper
+
+    return layout_paper(report)
+
+
+def write_board_paper(
+    report: Report,
+    output: str | Path | None = None,
+    pdf: bool = False,
+    soffice: str | None = None,
+) -> Report:
+    """Write a validated tracker's board paper (and PDF); `Report.paths` says where.
+
+    The paper goes to `output`, else beside the tracker (`default_paper_path`); it is
+    never written over the tracker. With `pdf`, LibreOffice is looked for (unless
+    `soffice` names it) before anything is written, so a missing LibreOffice leaves no
+    half-built output behind.
+    """
+    from wellled_xl.paper import check_paper_path, default_paper_path, pdf_path_for
+    from wellled_xl.paper.pdf import find_soffice, render_pdf
+    from wellled_xl.paper.xlsx import write_paper
+
+    tracker = report.tracker.path
+    target = check_paper_path(output or default_paper_path(tracker, report.as_at), tracker)
+    if pdf and soffice is None:
+        soffice = find_soffice()
+    report.paths["xlsx"] = str(write_paper(paper_for(report), target))
+    if pdf:
+        report.paths["pdf"] = str(render_pdf(target, pdf_path_for(target), soffice=soffice))
+    return report
 
 
 def build_board_paper(
@@ -34,23 +83,11 @@ def build_board_paper(
     output: str | Path | None = None,
     pdf: bool = False,
 ) -> Report:
-    """Validate a tracker and write its board paper (and PDF); `Report.paths` says where.
-
-    The paper is written even when the tracker has errors (its Summary lists them);
-    it is never written over the tracker. With `pdf`, LibreOffice is looked for before
-    anything is written, so a missing LibreOffice leaves no half-built output behind.
-    """
-    from wellled_xl.paper import check_paper_path, default_paper_path, pdf_path_for
-    from wellled_xl.paper.layout import layout_paper
-    from wellled_xl.paper.pdf import find_soffice, render_pdf
-    from wellled_xl.paper.xlsx import write_paper
+    """Validate a tracker file and write its board paper (and PDF): `validate` then
+    `write_board_paper`. The paper is written even when the tracker has errors (its
+    Summary lists them). A bad `output` is refused before the tracker is read."""
+    from wellled_xl.paper import check_paper_path
 
     if output is not None:
         check_paper_path(output, path)
-    report = check_tracker(path, as_at)
-    target = check_paper_path(output or default_paper_path(path, report.as_at), path)
-    soffice = find_soffice() if pdf else None
-    report.paths["xlsx"] = str(write_paper(layout_paper(report), target))
-    if soffice is not None:
-        report.paths["pdf"] = str(render_pdf(target, pdf_path_for(target), soffice=soffice))
-    return report
+    return write_board_paper(check_tracker(path, as_at), output, pdf)

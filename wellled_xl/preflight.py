@@ -2,7 +2,7 @@
 
 python-calamine inflates each zip entry fully in memory, aborts the whole process when a
 cell address or a shared-strings count asks for more memory than there is, and silently
-reads a sharedStrings part carrying a DOCTYPE as empty (facts.md). So nothing is parsed
+reads a sharedStrings part carrying a DOCTYPE as empty (python-calamine 0.9). So nothing is parsed
 until this module has looked at the file with bounded work:
 
 - the first bytes: a zip (.xlsx/.xlsm), an OLE compound file (a legacy .xls, or a

@@ -12,7 +12,8 @@ from typing import Any
 import python_calamine
 
 from wellled_xl import errors
-from wellled_xl.headers import GENERATED_MARK, HeaderMap, column_letter, map_headers, normalise
+from wellled_xl.cells import cell_address, column_letter, is_generated, range_address, split_cell
+from wellled_xl.headers import HeaderMap, map_headers, normalise
 from wellled_xl.model import (
     DEFAULT_LEGEND,
     SETTINGS_LABELS,
@@ -27,11 +28,10 @@ from wellled_xl.model import (
     cell_text,
 )
 from wellled_xl.preflight import WorkbookScan, check_workbook
+from wellled_xl.rules import RULES
 
 # A merged area as python-calamine gives it: ((first row, first col), (last row, last col)).
 MergedRange = tuple[tuple[int, int], tuple[int, int]]
-# How far down a generated sheet carries GENERATED_MARK.
-GENERATED_MARK_ROWS = 5
 # How far down a sheet the header row may sit below a title block.
 HEADER_SEARCH_ROWS = 30
 
@@ -39,7 +39,6 @@ HEADER_SEARCH_ROWS = 30
 _BAND = re.compile(r"^\s*(?:kloe\s*|well[- ]?led\s*)?(W[1-8])\b\s*[:.\-–]?\s*(.*)$", re.I | re.S)
 _LONE_REF = re.compile(r"^[A-Za-z]{0,4}\d+(?:\.\d+)*[a-z]{0,2}\.?$")
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
-_A1 = re.compile(r"([A-Z]+)([1-9][0-9]*)")
 _TRUE_WORDS = {"yes", "y", "true", "1", "complete", "x", "✓"}
 
 
@@ -159,23 +158,17 @@ def _read_tracker_sheet(
     findings.extend(_merged_across_rows(name, header_index, header, extras.merged.get(name, ())))
     errors_by_row = _errors_by_row(extras.error_cells.get(name, {}))
     for fld, extra in header.duplicates.items():
-        first = column_letter(header.columns[fld])
         for col in extra:
             findings.append(
-                Finding(
+                RULES["header-duplicate"].finding(
                     sheet=name,
-                    cell=f"{column_letter(col)}{header_row}",
+                    cell=cell_address(header_index, col),
                     row=header_row,
-                    ref="",
                     field=fld,
                     value=cell_text(rows[header_index][col]),
-                    rule="header-duplicate",
-                    severity="warning",
-                    message=(
-                        f"Column {column_letter(col)} is another {fld.replace('_', ' ')} "
-                        f"column; only column {first} was read."
-                    ),
-                    suggestion="Rename or remove the extra column.",
+                    column=column_letter(col),
+                    label=fld.replace("_", " "),
+                    first=column_letter(header.columns[fld]),
                 )
             )
     columns = {fld: column_letter(col) for fld, col in header.columns.items()}
@@ -215,9 +208,11 @@ def _errors_by_row(error_cells: dict[str, str]) -> dict[int, dict[str, str]]:
     """{"F12": "#N/A"} -> {12: {"F": "#N/A"}}: a row with no error cell costs one lookup."""
     by_row: dict[int, dict[str, str]] = {}
     for address, error in error_cells.items():
-        match = _A1.fullmatch(address)
-        if match:
-            by_row.setdefault(int(match.group(2)), {})[match.group(1)] = error
+        try:
+            letters, row = split_cell(address)
+        except ValueError:  # a hand-made part's odd address: no cell to name
+            continue
+        by_row.setdefault(row, {})[letters] = error
     return by_row
 
 
@@ -230,24 +225,13 @@ def _merged_across_rows(
     for (first_row, first_col), (last_row, last_col) in merged:
         if last_row == first_row or first_row <= header_index or first_col not in by_column:
             continue
-        fld = by_column[first_col]
-        area = f"{column_letter(first_col)}{first_row + 1}:{column_letter(last_col)}{last_row + 1}"
         findings.append(
-            Finding(
+            RULES["merged-cells"].finding(
                 sheet=sheet,
-                cell=area,
+                cell=range_address(first_row, first_col, last_row, last_col),
                 row=first_row + 1,
-                ref="",
-                field=fld,
-                value="",
-                rule="merged-cells",
-                severity="warning",
-                message=(
-                    f"Cells {area} are merged across rows {first_row + 1}–{last_row + 1}: "
-                    f"the value belongs to row {first_row + 1} only, and the rows below it "
-                    "read as empty."
-                ),
-                suggestion="Unmerge the cells and fill in each row.",
+                field=by_column[first_col],
+                last=last_row + 1,
             )
         )
     return findings
@@ -273,18 +257,13 @@ def _legend(rows: list[list[Any]], sheet: str, findings: list[Finding]) -> Legen
                 colour = match.group(1).upper()
             elif raw:
                 findings.append(
-                    Finding(
-                        sheet,
-                        f"{column_letter(col)}{offset}",
-                        offset,
-                        code,
-                        "colour",
-                        raw,
-                        "legend-colour",
-                        "warning",
-                        f"Colour {raw!r} for {code} is not a hex colour such as 00B050; "
-                        "grey is used.",
-                        "Type six hex digits, e.g. 00B050 for green.",
+                    RULES["legend-colour"].finding(
+                        sheet=sheet,
+                        cell=cell_address(offset - 1, col),
+                        row=offset,
+                        ref=code,
+                        field="colour",
+                        value=raw,
                     )
                 )
         complete = False
@@ -362,20 +341,6 @@ def _settings(rows: list[list[Any]]) -> Settings | None:
     return Settings(**values)
 
 
-def _hidden_tracker_sheet(name: str) -> Finding:
-    return Finding(
-        name, "", None, "", "", "", "hidden-sheet", "warning",
-        f"Sheet {name!r} is hidden but looks like a tracker: its rows were not read, so "
-        "they are not in the paper.",
-        "Unhide the sheet if its actions belong in the paper, or delete it.",
-    )  # fmt: skip
-
-
-def _workbook_finding(rule: str, message: str, suggestion: str = "") -> Finding:
-    """A finding about the workbook as a whole: no sheet, no cell."""
-    return Finding("", "", None, "", "", "", rule, "warning", message, suggestion)
-
-
 @dataclass
 class SheetExtras:
     """What the file reader knows beyond cell values (the Excel door may know less)."""
@@ -406,15 +371,6 @@ def read_tracker(path: str | Path) -> Tracker:
     return tracker_from_sheets(source, sheets, extras)
 
 
-def _is_generated(rows: list[list[Any]]) -> bool:
-    """A sheet this tool wrote (board paper, summary, validation): never read as input."""
-    return any(
-        isinstance(cell, str) and cell.startswith(GENERATED_MARK)
-        for row in rows[:GENERATED_MARK_ROWS]
-        for cell in row
-    )
-
-
 def tracker_from_sheets(
     source: str | Path,
     sheets: Iterable[tuple[str, list[list[Any]]]],
@@ -436,12 +392,12 @@ def tracker_from_sheets(
     generated: list[str] = []
     # Visible sheets first, so a visible register wins over a hidden copy of it.
     for name, rows in sorted(sheets, key=lambda sheet: sheet[0] in extras.hidden):
-        if _is_generated(rows):
+        if is_generated(rows):
             generated.append(name)
             continue
         found = _find_header(rows)
         if found is not None and name in extras.hidden:
-            findings.append(_hidden_tracker_sheet(name))
+            findings.append(RULES["hidden-sheet"].finding(sheet=name))
             continue
         if found is not None:
             tracker_sheets.append(name)
@@ -465,46 +421,20 @@ def tracker_from_sheets(
         )
     tracker = Tracker(path=str(source), records=records, findings=findings)
     if legend is None:
-        findings.append(
-            _workbook_finding(
-                "no-legend",
-                "No Legend sheet (Code | Meaning | Colour | Complete): RAG values were checked "
-                f"against the default scale {', '.join(DEFAULT_LEGEND.codes)}.",
-                "Add a Legend sheet so the scale is your board's own.",
-            )
-        )
+        findings.append(RULES["no-legend"].finding(codes=", ".join(DEFAULT_LEGEND.codes)))
     else:
         tracker.legend = legend
     if leads is None:
-        findings.append(
-            _workbook_finding(
-                "no-leads-register",
-                "No Leads register (Initials | Name | Role | Email): leads were not checked "
-                "against a list of people.",
-                "Add a Leads sheet listing each lead's initials.",
-            )
-        )
+        findings.append(RULES["no-leads-register"].finding())
     else:
         tracker.leads = leads
         tracker.has_leads_register = True
     if kloes is None:
-        findings.append(
-            _workbook_finding(
-                "no-kloe-list",
-                "No KLOE sheet (KLOE | Question): the well-led framework's W1–W8 questions "
-                "were used.",
-            )
-        )
+        findings.append(RULES["no-kloe-list"].finding())
     else:
         tracker.kloes = kloes
     if settings is None:
-        findings.append(
-            _workbook_finding(
-                "no-settings",
-                "No Settings sheet (Setting | Value): no as-at date or paper titles in the "
-                "workbook; the as-at date comes from --as-at or today.",
-            )
-        )
+        findings.append(RULES["no-settings"].finding())
     else:
         tracker.settings = settings
     return tracker

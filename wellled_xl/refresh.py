@@ -73,7 +73,6 @@ import gc
 import glob
 import json
 import os
-import re
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -82,6 +81,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from wellled_xl import __version__, errors
+from wellled_xl.paper import BOARD_PAPER_NAME
 from wellled_xl.safety import atomic_output
 from wellled_xl.writeback import BACKUP_NAME
 
@@ -92,24 +92,8 @@ CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf")
 
 # Worst first, as the module docstring documents: a missing LibreOffice stops every PDF,
 # a bug needs reporting, a busy file needs a retry, then the trackers' own state.
-_EXIT_RANK = {
-    errors.EXIT_OK: 0,
-    errors.EXIT_FINDINGS: 1,
-    errors.EXIT_UNUSABLE: 2,
-    errors.EXIT_BUSY: 3,
-    errors.EXIT_INTERNAL: 4,
-    errors.EXIT_MISSING_TOOL: 5,
-}
-_RESULT_WORDS = {
-    errors.EXIT_OK: "clean",
-    errors.EXIT_FINDINGS: "findings",
-    errors.EXIT_UNUSABLE: "unusable",
-    errors.EXIT_BUSY: "busy",
-    errors.EXIT_INTERNAL: "internal error",
-    errors.EXIT_MISSING_TOOL: "missing tool",
-}
-# A board paper this command wrote earlier: never read back as a tracker.
-_BOARD_PAPER_NAME = re.compile(r".+_board_paper_\d{4}-\d{2}-\d{2}\.xlsx", re.IGNORECASE)
+_EXIT_RANK = {entry.code: rank for rank, entry in enumerate(reversed(errors.EXIT_CODES))}
+_RESULT_WORDS = {entry.code: entry.word for entry in errors.EXIT_CODES}
 # On Windows a locked byte cannot be read by others: lock one past the PID text.
 _LOCK_OFFSET = 64
 
@@ -264,7 +248,7 @@ def expand_trackers(patterns: Sequence[str], base: Path) -> tuple[list[Path], li
             for match in sorted(glob.glob(full, recursive=True))
             if Path(match).is_file()
             and not Path(match).name.startswith("~$")
-            and not _BOARD_PAPER_NAME.fullmatch(Path(match).name)
+            and not BOARD_PAPER_NAME.fullmatch(Path(match).name)
             and not BACKUP_NAME.fullmatch(Path(match).name)
         ]
         found.extend(matches)
@@ -631,30 +615,40 @@ def _refresh_tracker(
     PDF is attempted, and each tracker says it has none. Returns the result and
     LibreOffice's absence, if known now.
     """
-    from wellled_xl.paper import pdf_path_for
-    from wellled_xl.pipeline import build_board_paper, resolve_as_at
+    from wellled_xl.paper import paper_path, pdf_path_for
+    from wellled_xl.paper.pdf import find_soffice
+    from wellled_xl.pipeline import (
+        VALIDATION_LIBRARIES,
+        check,
+        resolve_as_at,
+        write_board_paper,
+    )
     from wellled_xl.read import read_tracker
+    from wellled_xl.runtime import import_in_background
 
-    as_at = as_at_for_rule(plan.as_at_rule, today)
-    if as_at is None:  # `settings`: name the files by the date the paper will carry
-        as_at = resolve_as_at(read_tracker(tracker), None, today)
-    paper = plan.out_dir / f"{label}_board_paper_{as_at.isoformat()}.xlsx"
+    import_in_background(VALIDATION_LIBRARIES)
+    tracker_read = read_tracker(tracker)  # once: its Settings may give the as-at date
+    # `settings`: each tracker's own as-at date, which also names its files.
+    as_at = as_at_for_rule(plan.as_at_rule, today) or resolve_as_at(tracker_read, None, today)
+    paper = paper_path(plan.out_dir, label, as_at)
     report_path = plan.out_dir / f"{label}_validation_{as_at.isoformat()}.json"
     for target in (paper, pdf_path_for(paper), report_path):
         if target.resolve() in never_write:
             raise errors.UnsafeWrite(f"{target} is a tracker of this run; it is never written")
     result = TrackerResult(str(tracker), label, errors.EXIT_OK, as_at=as_at)
+    report = check(tracker_read, as_at)
+    soffice = None
+    if plan.pdf and missing_tool is None:
+        try:
+            soffice = find_soffice()
+        except errors.MissingTool as exc:
+            missing_tool = exc
     try:
-        report = build_board_paper(
-            tracker, as_at=as_at, output=paper, pdf=plan.pdf and missing_tool is None
-        )
-    except errors.MissingTool as exc:
-        if not plan.pdf:
-            raise
+        write_board_paper(report, paper, pdf=soffice is not None, soffice=soffice)
+    except errors.MissingTool as exc:  # found, but would not start
         missing_tool = exc
     if missing_tool is not None and plan.pdf:
         # Without LibreOffice the board still gets the .xlsx paper and the report.
-        report = build_board_paper(tracker, as_at=as_at, output=paper, pdf=False)
         result.error = f"no PDF: {missing_tool}"
         result.exit_code = missing_tool.exit_code
     _write_json(report_path, report.to_dict())

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from wellled_xl.errors import EXIT_FINDINGS, EXIT_OK
 from wellled_xl.model import Action, Finding, Tracker
 
 
@@ -37,7 +38,7 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.errors else 0
+        return EXIT_FINDINGS if self.errors else EXIT_OK
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of `validate --json` (dates ISO 8601)."""

@@ -1,20 +1,71 @@
-"""The validation rules: stable codes, severities, and the plain-English help for each."""
+"""The rules: each one's code, severity, what it checks, and the words of its findings.
+
+A rule is one object, as frictionless-py's error classes are: the README's rule table is
+`markdown_table()` (a test compares them), and every finding in the package is made by
+`Rule.finding`, which takes its severity from the rule and its message and suggestion
+from the rule's templates. The code that decides *whether* a rule fires lives with the
+check (pandera's schema in validate.py, the reader in read.py); the code that fills in a
+template's words lives beside that check too. Templates are `str.format` strings: the
+finding's own fields (``{sheet}``, ``{cell}``, ``{row}``, ``{ref}``, ``{field}``,
+``{value}``) and the words the check passes are at hand. Where a rule says different
+things in different cases, its message (or suggestion) is a mapping from a variant name
+to a template, ``""`` being the usual case.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from wellled_xl.model import Severity
+from wellled_xl.model import Finding, Severity
+
+Template = str | Mapping[str, str]
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A documented rule: its stable code, how serious it is and what it checks."""
+    """A documented rule: its stable code, how serious it is, what it checks (the README's
+    words) and the templates of its findings' message and suggestion."""
 
     code: str
     severity: Severity
     checks: str
+    message: Template
+    suggestion: Template = ""
 
+    def finding(
+        self,
+        *,
+        sheet: str = "",
+        cell: str = "",
+        row: int | None = None,
+        ref: str = "",
+        field: str = "",
+        value: Any = "",
+        variant: str = "",
+        **words: Any,
+    ) -> Finding:
+        """A finding of this rule, worded from its templates (`variant` picks among them)."""
+        fields = {"sheet": sheet, "cell": cell, "row": row, "ref": ref, "field": field}
+        context = {**fields, "value": value, **words}
+        return Finding(
+            **fields,
+            value=value,
+            rule=self.code,
+            severity=self.severity,
+            message=_pick(self.message, variant).format(**context),
+            suggestion=_pick(self.suggestion, variant).format(**context),
+        )
+
+
+def _pick(template: Template, variant: str) -> str:
+    if isinstance(template, str):
+        return template
+    return template.get(variant, template.get("", ""))
+
+
+_ASK_FOR_UPDATE = "Ask {chase} for this period's update."
 
 _RULES = (
     Rule(
@@ -22,95 +73,222 @@ _RULES = (
         "error",
         "A required field is empty: ref, planned action, lead, RAG "
         "(and the due date in Part A; the CQC finding in Part B).",
+        "{who}: {label} is empty.",
+        "Fill in {label} in {cell}.",
     ),
     Rule(
         "ref-format",
         "warning",
         "A Part A ref does not follow the KLOE pattern (W1a, W2b …) "
         "that the rest of the sheet uses.",
+        "{who}: ref {value!r} does not follow the W1a, W1b … pattern.",
+        "Use the KLOE and a letter, e.g. {kloe}a.",
     ),
-    Rule("ref-duplicate", "error", "Two rows of the same part share a ref."),
-    Rule("kloe-unknown", "error", "The KLOE is not on the KLOE sheet (W1–W8)."),
+    Rule(
+        "ref-duplicate",
+        "error",
+        "Two rows of the same part share a ref.",
+        "Ref {value} is used again in row {others}.",
+        "Give each action its own ref.",
+    ),
+    Rule(
+        "kloe-unknown",
+        "error",
+        "The KLOE is not on the KLOE sheet (W1–W8).",
+        "{who}: KLOE {value!r} is not on the KLOE sheet ({known}).",
+    ),
     Rule(
         "kloe-mismatch",
         "warning",
         "The ref's KLOE (W3 in W3a) differs from the KLOE column or the band the row sits under.",
+        "{who}: the ref says {kloe_ref} but the row is filed under {value}.",
+        "Check whether the ref or the KLOE is wrong (it sits under {value}).",
     ),
     Rule(
         "kloe-missing",
         "warning",
         "A Part A row has no KLOE, so the paper cannot place it under a KLOE band.",
+        "{who}: no KLOE, so the paper cannot place it under a KLOE band.",
+        "Pick the KLOE (W1–W8) this action answers.",
     ),
     Rule(
         "rag-unknown",
         "error",
         "The RAG status is not on the workbook's legend; a close "
         "match is suggested (AG → A/G), never applied.",
+        "{who}: RAG {value!r} is not on this tracker's legend ({codes}).",
+        {
+            "": "Choose one of {codes}, or add {value!r} to the Legend sheet if the board uses it.",
+            "close": "Did you mean {match!r}?",
+        },
     ),
-    Rule("lead-not-person", "error", "The lead is not an accountable person (Varied, All, TBC …)."),
-    Rule("lead-unknown", "error", "A lead's initials are not in the Leads register."),
+    Rule(
+        "lead-not-person",
+        "error",
+        "The lead is not an accountable person (Varied, All, TBC …).",
+        "{who}: lead {value!r} is not a person who can be held to account.",
+        "Name the one executive accountable for this action.",
+    ),
+    Rule(
+        "lead-unknown",
+        "error",
+        "A lead's initials are not in the Leads register.",
+        "{who}: lead {names} is not in the Leads register.",
+        {
+            "": "Add the lead to the Leads sheet, or correct the initials.",
+            "close": "Did you mean {close}?",
+        },
+    ),
     Rule(
         "lead-multiple",
         "warning",
         "Several leads share one action: the board expects one accountable lead.",
+        "{who}: {count} leads named ({names}).",
+        "Name one accountable lead; others can be mentioned in the progress update.",
     ),
-    Rule("date-unreadable", "error", "A date cell holds text that cannot be read as a date."),
+    Rule(
+        "date-unreadable",
+        "error",
+        "A date cell holds text that cannot be read as a date.",
+        "{who}: {problem}",
+        "Type a date such as 31/03/2020 or a month such as March 2020.",
+    ),
     Rule(
         "date-not-a-date",
         "warning",
         "A date cell holds a status word (Ongoing, TBC …): the "
         "action has no due date and can never show as overdue.",
+        "{who}: {label} says {value!r}, which is not a date, so the action cannot show as overdue.",
+        "Give the date by which it will be done, e.g. March 2020.",
     ),
-    Rule("date-order", "error", "A revised date is earlier than the date it revised."),
-    Rule("measure-missing", "warning", "A Part A action has no success measure."),
-    Rule("progress-missing", "warning", "No progress update."),
+    Rule(
+        "date-order",
+        "error",
+        "A revised date is earlier than the date it revised.",
+        "{who}: a revised date is earlier than the date it revised ({dates}).",
+        "Check the original and revised dates.",
+    ),
+    Rule(
+        "measure-missing",
+        "warning",
+        "A Part A action has no success measure.",
+        "{who}: no success measure.",
+        "Say how the board will know it worked.",
+    ),
+    Rule(
+        "progress-missing",
+        "warning",
+        "No progress update.",
+        "{who}: no progress update.",
+        _ASK_FOR_UPDATE,
+    ),
     Rule(
         "progress-placeholder",
         "warning",
         "The progress update is a placeholder "
         "(UPDATE AWAITED, TBC, -) or says an update is awaited.",
+        "{who}: progress says {shown!r}: this period's update has not come in.",
+        _ASK_FOR_UPDATE,
     ),
     Rule(
         "progress-cross-reference",
         "warning",
         "The progress update only points at another "
         'item ("As per item 2 above"); named when that item does not exist.',
+        {
+            "": "{who}: progress only points to item {target}; the board sees no update for "
+            "this action itself.",
+            "missing": "{who}: progress only points to item {target}, which does not exist.",
+        },
+        "Give this action its own update, or confirm item {target}'s update covers it.",
     ),
-    Rule("progress-stale", "warning", "Last updated before the start of the review period."),
-    Rule("cell-error", "error", "A cell shows an Excel error (#N/A, #REF! …) instead of a value."),
+    Rule(
+        "progress-stale",
+        "warning",
+        "Last updated before the start of the review period.",
+        "{who}: last updated {updated:%d %b %Y}, before this review period ({months} months).",
+        "Ask the lead to confirm or refresh the update.",
+    ),
+    Rule(
+        "cell-error",
+        "error",
+        "A cell shows an Excel error (#N/A, #REF! …) instead of a value.",
+        "{who}: {label} shows {value}, an Excel error, not a value.",
+        "Fix the formula or link behind the cell, or type the value in.",
+    ),
     Rule(
         "merged-cells",
         "warning",
         "Cells are merged across data rows: the value belongs to the first row only.",
+        "Cells {cell} are merged across rows {row}–{last}: the value belongs to row {row} "
+        "only, and the rows below it read as empty.",
+        "Unmerge the cells and fill in each row.",
     ),
     Rule(
         "hidden-sheet",
         "warning",
         "A hidden sheet looks like a tracker: its rows are not read into the paper.",
+        "Sheet {sheet!r} is hidden but looks like a tracker: its rows were not read, so they "
+        "are not in the paper.",
+        "Unhide the sheet if its actions belong in the paper, or delete it.",
     ),
     Rule(
         "header-duplicate",
         "warning",
         "Two columns of a tracker sheet mean the same field; only the first is read.",
+        "Column {column} is another {label} column; only column {first} was read.",
+        "Rename or remove the extra column.",
     ),
-    Rule("missing-column", "error", "A tracker sheet has no column for a required field."),
-    Rule("legend-colour", "warning", "A Legend colour is not a six-digit hex colour."),
+    Rule(
+        "missing-column",
+        "error",
+        "A tracker sheet has no column for a required field.",
+        "Sheet {sheet!r} has no {label} column.",
+        "Add a column headed {header!r}.",
+    ),
+    Rule(
+        "legend-colour",
+        "warning",
+        "A Legend colour is not a six-digit hex colour.",
+        "Colour {value!r} for {ref} is not a hex colour such as 00B050; grey is used.",
+        "Type six hex digits, e.g. 00B050 for green.",
+    ),
     Rule(
         "no-legend",
         "warning",
         "The workbook has no Legend sheet: RAG is checked against the default scale.",
+        "No Legend sheet (Code | Meaning | Colour | Complete): RAG values were checked "
+        "against the default scale {codes}.",
+        "Add a Legend sheet so the scale is your board's own.",
     ),
     Rule(
         "no-leads-register",
         "warning",
         "The workbook has no Leads register: leads are not checked against people.",
+        "No Leads register (Initials | Name | Role | Email): leads were not checked against "
+        "a list of people.",
+        "Add a Leads sheet listing each lead's initials.",
     ),
     Rule(
         "no-kloe-list",
         "warning",
         "The workbook has no KLOE sheet: the framework's questions are used.",
+        "No KLOE sheet (KLOE | Question): the well-led framework's W1–W8 questions were used.",
     ),
-    Rule("no-settings", "warning", "The workbook has no Settings sheet: no as-at date or titles."),
+    Rule(
+        "no-settings",
+        "warning",
+        "The workbook has no Settings sheet: no as-at date or titles.",
+        "No Settings sheet (Setting | Value): no as-at date or paper titles in the workbook; "
+        "the as-at date comes from --as-at or today.",
+    ),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
+
+
+def markdown_table() -> str:
+    """The README's rule table, one row per rule in this file's order."""
+    lines = ["| rule | severity | what it checks |", "|---|---|---|"]
+    lines += [f"| `{rule.code}` | {rule.severity} | {rule.checks} |" for rule in _RULES]
+    return "\n".join(lines)

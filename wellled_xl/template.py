@@ -53,7 +53,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
@@ -63,6 +63,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from wellled_xl.cells import column_letter
 from wellled_xl.headers import ACTIONS_COLUMNS, ACTIONS_SHEET, FINDINGS_COLUMNS, FINDINGS_SHEET
 from wellled_xl.model import (
     DEFAULT_KLOES,
@@ -256,7 +257,7 @@ def _tracker_sheet(
     _write_header(sheet, [header for header, _ in columns])
     last_row = 1 + max(1, len(rows) + spare_rows)  # a table needs at least one body row
     for column, field in enumerate(fields, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = COLUMN_WIDTHS[field]
+        sheet.column_dimensions[column_letter(column - 1)].width = COLUMN_WIDTHS[field]
         for row in range(2, last_row + 1):
             _style_body_cell(sheet.cell(row, column), field)
     for row, values in enumerate(rows, start=2):
@@ -288,7 +289,7 @@ def _style_body_cell(cell: Cell, field: str) -> None:
 
 def _tracker_validations(sheet: Worksheet, fields: list[str], last_row: int) -> None:
     def span(field: str) -> str:
-        letter = get_column_letter(fields.index(field) + 1)
+        letter = column_letter(fields.index(field))
         return f"{letter}2:{letter}{last_row}"
 
     _add_validation(
@@ -364,10 +365,10 @@ def overdue_rules(columns: Mapping[str, int], last_row: int) -> tuple[OverdueRul
     """The overdue highlighting of a tracker sheet whose fields sit in these (1-based) columns.
 
     A row is overdue when it has a ref or an action, its due date (Revised due, else
-    Original due: domain.md) is before ``AsAt`` and its RAG is not complete in the
+    Original due: the latest revision wins) is before ``AsAt`` and its RAG is not complete in the
     Legend: the row turns light red except the RAG cell, the due dates bold red too.
     """
-    letter = {field: get_column_letter(column) for field, column in columns.items()}
+    letter = {field: column_letter(column - 1) for field, column in columns.items()}
     due = f'IF(${letter["revised_due"]}2<>"",${letter["revised_due"]}2,${letter["original_due"]}2)'
     overdue = (
         f'AND(OR(${letter["ref"]}2<>"",${letter["action"]}2<>""),ISNUMBER({due}),{due}<{AS_AT},'
@@ -390,7 +391,7 @@ def overdue_rules(columns: Mapping[str, int], last_row: int) -> tuple[OverdueRul
 
 def _tracker_rules(sheet: Worksheet, fields: list[str], last_row: int, legend: Legend) -> None:
     """RAG cells in their legend colour; overdue rows in light red, their due dates bold red."""
-    letter = {field: get_column_letter(i) for i, field in enumerate(fields, start=1)}
+    letter = {field: column_letter(i) for i, field in enumerate(fields)}
     rag_span = f"{letter['rag']}2:{letter['rag']}{last_row}"
     for entry in legend.entries:
         sheet.conditional_formatting.add(
@@ -422,7 +423,7 @@ def _register_sheet(
     _write_header(sheet, [header for header, _ in columns])
     last_row = 1 + max(1, len(rows) + spare_rows)
     for column, (_, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
+        sheet.column_dimensions[column_letter(column - 1)].width = width
         for row in range(2, last_row + 1):
             cell = sheet.cell(row, column)
             cell.protection = UNLOCKED
@@ -438,8 +439,8 @@ def _register_sheet(
 def _legend_validations(sheet: Worksheet, last_row: int) -> None:
     """Colour stays text ("00B050" is not a number); Complete is Yes or No."""
     headers = [header for header, _ in LEGEND_COLUMNS]
-    colour = get_column_letter(headers.index("Colour") + 1)
-    complete = get_column_letter(headers.index("Complete") + 1)
+    colour = column_letter(headers.index("Colour"))
+    complete = column_letter(headers.index("Complete"))
     for row in range(2, last_row + 1):
         sheet[f"{colour}{row}"].number_format = TEXT_FORMAT
     _add_validation(
@@ -461,7 +462,7 @@ def _settings_sheet(sheet: Worksheet, settings: Settings) -> int:
     """Setting | Value rows in SETTINGS_LABELS order; returns the as-at date's row."""
     _write_header(sheet, [header for header, _ in SETTINGS_COLUMNS])
     for column, (_, width) in enumerate(SETTINGS_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
+        sheet.column_dimensions[column_letter(column - 1)].width = width
     as_at_row = 0
     for row, (label, attribute) in enumerate(SETTINGS_LABELS, start=2):
         label_cell, value_cell = sheet.cell(row, 1), sheet.cell(row, 2)
@@ -496,7 +497,7 @@ def _settings_sheet(sheet: Worksheet, settings: Settings) -> int:
 
 def _define_names(book: Workbook, as_at_row: int) -> None:
     legend_headers = [header for header, _ in LEGEND_COLUMNS]
-    complete = get_column_letter(legend_headers.index("Complete") + 1)
+    complete = column_letter(legend_headers.index("Complete"))
     names = {
         RAG_CODES: _register_list(LEGEND_SHEET, "A"),
         RAG_COMPLETE: _register_list(LEGEND_SHEET, complete),
@@ -555,7 +556,7 @@ def _year_month_end(text: str) -> date | None:
 
 
 def _add_table(sheet: Worksheet, name: str, width: int, last_row: int) -> None:
-    table = Table(displayName=name, ref=f"A1:{get_column_letter(width)}{last_row}")
+    table = Table(displayName=name, ref=f"A1:{column_letter(width - 1)}{last_row}")
     table.tableStyleInfo = TableStyleInfo(
         name=TABLE_STYLE, showRowStripes=True, showColumnStripes=False
     )
@@ -612,7 +613,7 @@ def _column_spans(columns: list[int], last_row: int) -> tuple[str, ...]:
         else:
             runs.append([column])
     return tuple(
-        f"{get_column_letter(run[0])}2:{get_column_letter(run[-1])}{last_row}" for run in runs
+        f"{column_letter(run[0] - 1)}2:{column_letter(run[-1] - 1)}{last_row}" for run in runs
     )
 
 

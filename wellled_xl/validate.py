@@ -6,21 +6,19 @@ import difflib
 import re
 from calendar import monthrange
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
 
-from wellled_xl.dates import DateParseError, NotADateError, Timescale, parse_timescale
-from wellled_xl.model import Action, Finding, Legend, Record, Tracker, cell_text
+from wellled_xl.actions import DATE_FIELDS, Reading, read_actions
+from wellled_xl.dates import DateParseError, NotADateError
+from wellled_xl.model import Finding, Legend, Record, Tracker, cell_text
 from wellled_xl.report import Report
 from wellled_xl.rules import RULES
 
-# Leads typed into one cell: "DMc / AK / MS", "RG, TL", "KD & PG", "KD and PG".
-_LEAD_SPLIT = re.compile(r"\s*(?:/|,|;|&|\+|\band\b)\s*", re.I)
 # Words that name no accountable person.
 NOT_A_PERSON = frozenset(
     {
@@ -79,20 +77,10 @@ _CROSS_REF = re.compile(
     r"([A-Za-z]?\d+[a-z]?)\b",
     re.I,
 )
-_KLOE_REF = re.compile(r"^W([1-8])[a-z]{1,2}\d*$")
 _ANY_KLOE_REF = re.compile(r"^W\d", re.I)
 _RAG_WORDS = (("green", "g"), ("amber", "a"), ("red", "r"), ("blue", "b"))
-# The cells that hold a due date, in the order original -> revisions -> latest.
-DATE_FIELDS = ("timescale", "original_due", "previous_revisions", "revised_due")
 # A sheet with one of these columns gives each Part A action a due date.
 _DUE_COLUMNS = frozenset(DATE_FIELDS) - {"previous_revisions"}
-# The cells read as text (the date cells and last_updated are parsed instead).
-TEXT_FIELDS = ("ref", "kloe", "finding", "action", "lead", "rag", "success_measure", "progress")
-
-
-def split_leads(text: str) -> tuple[str, ...]:
-    """'DMc / AK / MS' -> ('DMc', 'AK', 'MS')."""
-    return tuple(part for part in _LEAD_SPLIT.split(text.strip()) if part)
 
 
 def _rag_letters(text: str) -> str:
@@ -108,110 +96,7 @@ def suggest_rag(value: str, legend: Legend) -> str:
     return by_letters.get(_rag_letters(value), "")
 
 
-@dataclass
-class _Row:
-    """One record, read once: the action it becomes and what its checks need besides."""
-
-    record: Record
-    action: Action  # has_errors is set once the findings are known
-    date_problems: dict[str, ValueError]  # date field -> why its cell could not be read
-    kloe_ref: str  # the KLOE a ref in the W1a pattern names ("W3" for W3a), else ""
-
-
-def _parse_dates(
-    record: Record, context_year: int | None
-) -> tuple[dict[str, ValueError], Timescale]:
-    """Parse each date cell, then chain them: original, earlier revisions, latest revision.
-
-    Returns the cells that could not be read (and why) and the chained timescale.
-    """
-    problems: dict[str, ValueError] = {}
-    chain: list[date] = []
-    values = record.values
-    for fld in DATE_FIELDS:
-        value = values.get(fld, "")
-        if value == "" or value is None:
-            continue  # an empty date cell: nothing to parse, nothing to chain
-        if isinstance(value, date):  # a real date cell, the usual case: nothing to read
-            chain.append(value.date() if isinstance(value, datetime) else value)
-            continue
-        try:
-            result = _parse_after(value, chain[-1] if chain else None, context_year)
-        except (DateParseError, NotADateError) as exc:
-            # Kept for its message and kind only: its traceback, and that of the error it
-            # was raised from, would hold the frames of this call, and through them every
-            # row, past the end of validation (pandas columns hide the cycle from the gc).
-            exc.__context__ = None
-            problems[fld] = exc.with_traceback(None)
-            continue
-        chain.extend(result.dates)
-    source = " ".join([cell_text(values[f]) for f in DATE_FIELDS if f in values])
-    return problems, Timescale(tuple(chain), source.strip())
-
-
-def _parse_after(value: Any, previous: date | None, context_year: int | None) -> Timescale:
-    """Parse a date cell that revises `previous`: a date typed without a year ("30 Sept")
-    takes the year that puts it on or after the date it revises."""
-    if previous is None:
-        return parse_timescale(value, context_year=context_year)
-    result = parse_timescale(value, context_year=previous.year)
-    if result.dates and result.dates[0] < previous:
-        later = parse_timescale(value, context_year=previous.year + 1)
-        if later.dates != result.dates:  # the text had no year of its own
-            return later
-    return result
-
-
-def _last_updated(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if value == "" or value is None:
-        return None  # the usual empty cell, without asking the date reader
-    try:
-        return parse_timescale(value).due_date
-    except (DateParseError, NotADateError):
-        return None
-
-
-def _prepare(tracker: Tracker, as_at: date) -> list[_Row]:
-    """Read each record once: its texts, dates, KLOE and leads become its `Action`."""
-    rows = []
-    for record in tracker.records:
-        text = {fld: cell_text(record.values.get(fld)) for fld in TEXT_FIELDS}
-        problems, timescale = _parse_dates(record, as_at.year)
-        match = _KLOE_REF.match(text["ref"])
-        kloe_ref = f"W{match.group(1)}" if match else ""
-        # The KLOE column, else the band the row sits under, else the ref's KLOE.
-        kloe = text["kloe"].upper() or record.kloe_band or kloe_ref
-        complete = tracker.legend.is_complete(text["rag"])
-        due = timescale.due_date
-        # Overdue: not complete in the legend and due before the as-at date.
-        days = (as_at - due).days if (due and not complete and due < as_at) else 0
-        action = Action(
-            part=record.part,
-            sheet=record.sheet,
-            row=record.row,
-            ref=text["ref"],
-            kloe=kloe,
-            finding=text["finding"],
-            action=text["action"],
-            timescale=timescale,
-            lead=text["lead"],
-            leads=split_leads(text["lead"]),
-            success_measure=text["success_measure"],
-            progress=text["progress"],
-            rag=text["rag"],
-            last_updated=_last_updated(record.values.get("last_updated")),
-            complete=complete,
-            days_overdue=days,
-        )
-        rows.append(_Row(record, action, problems, kloe_ref))
-    return rows
-
-
-def _frame(rows: list[_Row]) -> pd.DataFrame:
+def _frame(rows: list[Reading]) -> pd.DataFrame:
     """One column per checked field and what its checks compare it with; object columns
     keep Python values as they are."""
     actions = [row.action for row in rows]
@@ -442,7 +327,7 @@ class _RefIndex:
     """Which records use each ref, by part: gathered on first use, as only the findings
     that name another row (ref-duplicate, progress-cross-reference) need it."""
 
-    def __init__(self, rows: list[_Row]) -> None:
+    def __init__(self, rows: list[Reading]) -> None:
         self._rows = rows
 
     @cached_property
@@ -457,159 +342,160 @@ class _RefIndex:
         return self._records.get((part, ref), [])
 
 
-def _describe(rule: str, fld: str, row: _Row, tracker: Tracker, refs: _RefIndex) -> tuple:
-    """(value, message, suggestion) for one failure, in words a lead understands."""
+class _Failure:
+    """One row failing one rule: what its message needs, worked out on demand."""
+
+    def __init__(self, fld: str, row: Reading, tracker: Tracker, refs: _RefIndex) -> None:
+        self.fld = fld
+        self.row = row
+        self.tracker = tracker
+        self.refs = refs
+        self.value: Any = cell_text(row.record.values.get(fld, ""))
+
+    @property
+    def who(self) -> str:
+        ref = self.row.action.ref
+        if not ref:
+            return f"Row {self.row.record.row}"
+        return ref if self.row.record.part == "A" else f"Item {ref}"
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.fld, self.fld.replace("_", " "))
+
+    @property
+    def chase(self) -> str:
+        lead = self.row.action.lead
+        return lead if lead and lead.lower() not in NOT_A_PERSON else "the lead"
+
+    @property
+    def codes(self) -> str:
+        return ", ".join(self.tracker.legend.codes)
+
+
+# Per rule, the words its templates (rules.py) need beyond who, label, chase and codes;
+# "value" replaces the cell's text as the finding's value, "variant" picks a template.
+_Words = dict[str, Any]
+
+
+def _required(f: _Failure) -> _Words:
+    return {"label": "the due date"} if f.fld in DATE_FIELDS else {}
+
+
+def _ref_format(f: _Failure) -> _Words:
+    return {"kloe": f.row.action.kloe or "W1"}
+
+
+def _ref_duplicate(f: _Failure) -> _Words:
+    record = f.row.record
+    others = [str(r.row) for r in f.refs.records(record.part, f.value) if r is not record]
+    return {"others": ", ".join(others)}
+
+
+def _kloe_unknown(f: _Failure) -> _Words:
+    return {"value": f.row.action.kloe, "known": ", ".join(k.code for k in f.tracker.kloes)}
+
+
+def _kloe_mismatch(f: _Failure) -> _Words:
+    return {"value": f.row.action.kloe, "kloe_ref": f.row.kloe_ref}
+
+
+def _rag_unknown(f: _Failure) -> _Words:
+    match = suggest_rag(f.value, f.tracker.legend)
+    return {"match": match, "variant": "close" if match else ""}
+
+
+def _lead_unknown(f: _Failure) -> _Words:
+    leads = f.tracker.leads
+    known = [lead.initials for lead in leads]
+    known_lower = {k.lower() for k in known}
+    roles = {lead.role.lower() for lead in leads if lead.role}
+    missing = [
+        p
+        for p in f.row.action.leads
+        if p.lower() not in known_lower and p.lower() not in NOT_A_PERSON and p.lower() not in roles
+    ]
+    close = [m for p in missing for m in difflib.get_close_matches(p, known, n=1)]
+    return {
+        "names": ", ".join(repr(p) for p in missing),
+        "close": ", ".join(repr(c) for c in close),
+        "variant": "close" if close else "",
+    }
+
+
+def _lead_multiple(f: _Failure) -> _Words:
+    leads = f.row.action.leads
+    return {"count": len(leads), "names": ", ".join(leads)}
+
+
+def _date_unreadable(f: _Failure) -> _Words:
+    return {"problem": f.row.date_problems.get(f.fld)}
+
+
+def _date_order(f: _Failure) -> _Words:
+    timescale = f.row.action.timescale
+    dates = " → ".join(d.strftime("%d %b %Y") for d in timescale.dates)
+    return {"value": timescale.text, "dates": dates}
+
+
+def _progress_placeholder(f: _Failure) -> _Words:
+    words = _AWAITED.search(f.value)
+    return {"shown": words.group(0) if words else f.value}
+
+
+def _progress_cross_reference(f: _Failure) -> _Words:
+    part = f.row.record.part
+    target = _CROSS_REF.search(f.value).group(1)
+    missing = not f.refs.records(part, target) and not f.refs.records(part, target.rstrip("."))
+    return {"target": target, "variant": "missing" if missing else ""}
+
+
+def _progress_stale(f: _Failure) -> _Words:
+    updated = f.row.action.last_updated
+    return {
+        "value": updated.isoformat(),
+        "updated": updated,
+        "months": f.tracker.settings.review_period_months,
+    }
+
+
+_WORDS: dict[str, Callable[[_Failure], _Words]] = {
+    "required": _required,
+    "ref-format": _ref_format,
+    "ref-duplicate": _ref_duplicate,
+    "kloe-unknown": _kloe_unknown,
+    "kloe-mismatch": _kloe_mismatch,
+    "rag-unknown": _rag_unknown,
+    "lead-unknown": _lead_unknown,
+    "lead-multiple": _lead_multiple,
+    "date-unreadable": _date_unreadable,
+    "date-order": _date_order,
+    "progress-placeholder": _progress_placeholder,
+    "progress-cross-reference": _progress_cross_reference,
+    "progress-stale": _progress_stale,
+}
+
+
+def _row_finding(rule: str, fld: str, row: Reading, tracker: Tracker, refs: _RefIndex) -> Finding:
+    """The finding of one row failing one rule, worded by the rule."""
+    failure = _Failure(fld, row, tracker, refs)
+    words: _Words = {
+        "who": failure.who,
+        "label": failure.label,
+        "chase": failure.chase,
+        "codes": failure.codes,
+        "value": failure.value,
+    }
+    words |= _WORDS.get(rule, lambda _: {})(failure)
     record = row.record
-    action = row.action
-    lead_text = action.lead
-    chase = lead_text if lead_text and lead_text.lower() not in NOT_A_PERSON else "the lead"
-    ref = action.ref
-    who = (ref if record.part == "A" else f"Item {ref}") if ref else f"Row {record.row}"
-    value: Any = cell_text(record.values.get(fld, ""))
-    label = LABELS.get(fld, fld.replace("_", " "))
-    cell = record.cell(fld)
-    codes = ", ".join(tracker.legend.codes)
-    leads = action.leads
-    if rule == "required":
-        if fld in DATE_FIELDS:
-            label = "the due date"
-        return value, f"{who}: {label} is empty.", f"Fill in {label} in {cell}." if cell else ""
-    if rule == "ref-format":
-        return (
-            value,
-            f"{who}: ref {value!r} does not follow the W1a, W1b … pattern.",
-            (f"Use the KLOE and a letter, e.g. {action.kloe or 'W1'}a."),
-        )
-    if rule == "ref-duplicate":
-        others = [str(r.row) for r in refs.records(record.part, value) if r is not record]
-        return (
-            value,
-            f"Ref {value} is used again in row {', '.join(others)}.",
-            ("Give each action its own ref."),
-        )
-    if rule == "kloe-unknown":
-        known = ", ".join(k.code for k in tracker.kloes)
-        return action.kloe, f"{who}: KLOE {action.kloe!r} is not on the KLOE sheet ({known}).", ""
-    if rule == "kloe-missing":
-        return (
-            value,
-            f"{who}: no KLOE, so the paper cannot place it under a KLOE band.",
-            ("Pick the KLOE (W1–W8) this action answers."),
-        )
-    if rule == "kloe-mismatch":
-        return (
-            action.kloe,
-            (f"{who}: the ref says {row.kloe_ref} but the row is filed under {action.kloe}."),
-            f"Check whether the ref or the KLOE is wrong (it sits under {action.kloe}).",
-        )
-    if rule == "rag-unknown":
-        suggestion = suggest_rag(value, tracker.legend)
-        return (
-            value,
-            f"{who}: RAG {value!r} is not on this tracker's legend ({codes}).",
-            (
-                f"Did you mean {suggestion!r}?"
-                if suggestion
-                else f"Choose one of {codes}, or add {value!r} to the Legend sheet if the board "
-                "uses it."
-            ),
-        )
-    if rule == "lead-not-person":
-        return (
-            value,
-            f"{who}: lead {value!r} is not a person who can be held to account.",
-            ("Name the one executive accountable for this action."),
-        )
-    if rule == "lead-unknown":
-        known = [lead.initials for lead in tracker.leads]
-        missing = [
-            p
-            for p in leads
-            if p.lower() not in {k.lower() for k in known}
-            and p.lower() not in NOT_A_PERSON
-            and p.lower() not in {lead.role.lower() for lead in tracker.leads if lead.role}
-        ]
-        close = [m for p in missing for m in difflib.get_close_matches(p, known, n=1)]
-        names = ", ".join(repr(p) for p in missing)
-        return (
-            value,
-            f"{who}: lead {names} is not in the Leads register.",
-            (
-                f"Did you mean {', '.join(repr(c) for c in close)}?"
-                if close
-                else "Add the lead to the Leads sheet, or correct the initials."
-            ),
-        )
-    if rule == "lead-multiple":
-        return (
-            value,
-            f"{who}: {len(leads)} leads named ({', '.join(leads)}).",
-            ("Name one accountable lead; others can be mentioned in the progress update."),
-        )
-    if rule == "date-unreadable":
-        return (
-            value,
-            f"{who}: {row.date_problems.get(fld)}",
-            ("Type a date such as 31/03/2020 or a month such as March 2020."),
-        )
-    if rule == "date-not-a-date":
-        return (
-            value,
-            (
-                f"{who}: {label} says {value!r}, which is not a date, so the action cannot show "
-                "as overdue."
-            ),
-            "Give the date by which it will be done, e.g. March 2020.",
-        )
-    if rule == "date-order":
-        dates = " → ".join(d.strftime("%d %b %Y") for d in action.timescale.dates)
-        return (
-            action.timescale.text,
-            f"{who}: a revised date is earlier than the date it revised ({dates}).",
-            ("Check the original and revised dates."),
-        )
-    if rule == "measure-missing":
-        return value, f"{who}: no success measure.", "Say how the board will know it worked."
-    if rule == "progress-missing":
-        return value, f"{who}: no progress update.", (f"Ask {chase} for this period's update.")
-    if rule == "progress-placeholder":
-        words = _AWAITED.search(value)
-        shown = words.group(0) if words else value
-        return (
-            value,
-            f"{who}: progress says {shown!r}: this period's update has not come in.",
-            (f"Ask {chase} for this period's update."),
-        )
-    if rule == "progress-cross-reference":
-        target = _CROSS_REF.search(value).group(1)
-        missing = not refs.records(record.part, target) and not refs.records(
-            record.part, target.rstrip(".")
-        )
-        return (
-            value,
-            (
-                f"{who}: progress only points to item {target}, which does not exist."
-                if missing
-                else f"{who}: progress only points to item {target}; the board sees no update "
-                "for this action itself."
-            ),
-            f"Give this action its own update, or confirm item {target}'s update covers it.",
-        )
-    if rule == "progress-stale":
-        updated = action.last_updated
-        return (
-            updated.isoformat(),
-            (
-                f"{who}: last updated {updated:%d %b %Y}, before this review period "
-                f"({tracker.settings.review_period_months} months)."
-            ),
-            "Ask the lead to confirm or refresh the update.",
-        )
-    return value, f"{who}: {RULES[rule].checks}", ""
+    return RULES[rule].finding(
+        sheet=record.sheet, cell=record.cell(fld), row=record.row, ref=row.action.ref,
+        field=fld, **words,
+    )  # fmt: skip
 
 
 def _findings(
-    tracker: Tracker, rows: list[_Row], frame: pd.DataFrame, schema: pa.DataFrameSchema
+    tracker: Tracker, rows: list[Reading], frame: pd.DataFrame, schema: pa.DataFrameSchema
 ) -> list[Finding]:
     try:
         schema.validate(frame, lazy=True)
@@ -634,21 +520,7 @@ def _findings(
         if key in seen:
             continue
         seen.add(key)
-        value, message, suggestion = _describe(rule, fld, row, tracker, refs)
-        findings.append(
-            Finding(
-                sheet=row.record.sheet,
-                cell=row.record.cell(fld),
-                row=row.record.row,
-                ref=row.action.ref,
-                field=fld,
-                value=value,
-                rule=rule,
-                severity=RULES[rule].severity,
-                message=message,
-                suggestion=suggestion,
-            )
-        )
+        findings.append(_row_finding(rule, fld, row, tracker, refs))
     return findings
 
 
@@ -672,17 +544,11 @@ def _missing_columns(tracker: Tracker) -> list[Finding]:
                 continue
             seen.add((record.sheet, fld))
             findings.append(
-                Finding(
-                    record.sheet,
-                    "",
-                    None,
-                    "",
-                    fld,
-                    "",
-                    "missing-column",
-                    "error",
-                    f"Sheet {record.sheet!r} has no {LABELS[fld].removeprefix('the ')} column.",
-                    f"Add a column headed {fld.replace('_', ' ').title()!r}.",
+                RULES["missing-column"].finding(
+                    sheet=record.sheet,
+                    field=fld,
+                    label=LABELS[fld].removeprefix("the "),
+                    header=fld.replace("_", " ").title(),
                 )
             )
     return findings
@@ -696,14 +562,11 @@ def _cell_errors(tracker: Tracker) -> list[Finding]:
             continue
         ref = cell_text(record.values.get("ref"))
         for fld, error in record.errors.items():
-            label = LABELS.get(fld, fld.replace("_", " "))
             findings.append(
-                Finding(
-                    record.sheet, record.cell(fld), record.row, ref, fld, error, "cell-error",
-                    "error",
-                    f"{ref or f'Row {record.row}'}: {label} shows {error}, an Excel error, "
-                    "not a value.",
-                    "Fix the formula or link behind the cell, or type the value in.",
+                RULES["cell-error"].finding(
+                    sheet=record.sheet, cell=record.cell(fld), row=record.row, ref=ref,
+                    field=fld, value=error, who=ref or f"Row {record.row}",
+                    label=LABELS.get(fld, fld.replace("_", " ")),
                 )
             )  # fmt: skip
     return findings
@@ -711,7 +574,7 @@ def _cell_errors(tracker: Tracker) -> list[Finding]:
 
 def validate(tracker: Tracker, as_at: date) -> Report:
     """Validate every row of a tracker as at a date; return the findings and the actions."""
-    rows = _prepare(tracker, as_at)
+    rows = read_actions(tracker, as_at)
     findings = list(tracker.findings) + _missing_columns(tracker) + _cell_errors(tracker)
     missing = {(f.sheet, f.field) for f in findings if f.rule == "missing-column"}
     if rows:

@@ -37,7 +37,8 @@ from typing import Any
 import python_calamine
 
 from wellled_xl import errors
-from wellled_xl.headers import column_letter, field_for
+from wellled_xl.cells import column_index, column_letter
+from wellled_xl.headers import field_for
 from wellled_xl.model import Record
 from wellled_xl.preflight import WorkbookScan, check_workbook, iter_part
 from wellled_xl.report import Report, check_text, is_check_text
@@ -301,7 +302,7 @@ def _check_columns(
                 "each row's status; add a column headed Check as the last column of the "
                 "sheet (as the controlled tracker has) and run again"
             )
-        column = _column_index(letter)
+        column = column_index(letter)
         header_row = next(
             (
                 index
@@ -332,20 +333,13 @@ def _unchanged_since_validation(
         for fld, letter in record.columns.items():
             if fld == CHECK_FIELD:
                 continue
-            if _value(rows, record.row - 1, _column_index(letter)) != _normal(
+            if _value(rows, record.row - 1, column_index(letter)) != _normal(
                 record.values.get(fld)
             ):
                 raise errors.UnsafeWrite(
                     f"{source}: sheet {sheet!r} cell {letter}{record.row} changed since the "
                     "tracker was validated; validate it again before writing statuses"
                 )
-
-
-def _column_index(letter: str) -> int:
-    number = 0
-    for char in letter:
-        number = number * 26 + ord(char.upper()) - 64
-    return number - 1
 
 
 # --- Reading, comparing, backing up -----------------------------------------------------------

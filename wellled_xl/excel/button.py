@@ -35,25 +35,23 @@ from pathlib import Path
 from typing import Any
 
 from wellled_xl import errors
+from wellled_xl.cells import column_index, column_letter, is_generated
 from wellled_xl.excel.writer import (
     WriteResult,
-    column_index,
     excel_value,
     is_windows_excel,
     write_paper_xlwings,
 )
-from wellled_xl.headers import GENERATED_MARK
 from wellled_xl.model import Finding, Record, Tracker
 from wellled_xl.paper.layout import (
     PART_A_SHEET,
     PART_B_SHEET,
     SUMMARY_SHEET,
     VALIDATION_SHEET,
-    layout_paper,
     layout_validation,
 )
-from wellled_xl.pipeline import resolve_as_at
-from wellled_xl.read import GENERATED_MARK_ROWS, column_letter, tracker_from_sheets
+from wellled_xl.pipeline import check, paper_for
+from wellled_xl.read import tracker_from_sheets
 from wellled_xl.report import (
     Report,
     check_text,
@@ -61,7 +59,6 @@ from wellled_xl.report import (
 )
 from wellled_xl.runtime import paused_gc
 from wellled_xl.template import OVERDUE_FIELDS, OVERDUE_NAMES, OverdueRule, overdue_rules
-from wellled_xl.validate import validate
 
 TITLE = "Well-led: Validate & Build"
 GENERATED_SHEETS = (PART_A_SHEET, PART_B_SHEET, SUMMARY_SHEET, VALIDATION_SHEET)
@@ -165,7 +162,7 @@ def run_button(book: Any) -> ButtonRun:
     before the first write.
     """
     sheets = read_open_book(book)
-    marked = {name.casefold() for name, rows in sheets if _carries_mark(rows)}
+    marked = {name.casefold() for name, rows in sheets if is_generated(rows)}
     for name, _ in sheets:
         if name.casefold() in {s.casefold() for s in GENERATED_SHEETS} - marked:
             raise errors.UnsafeWrite(
@@ -174,8 +171,8 @@ def run_button(book: Any) -> ButtonRun:
                 "the sheets it made itself."
             )
     tracker = tracker_from_sheets(book.name, sheets)
-    report = validate(tracker, resolve_as_at(tracker, None))
-    paper = layout_paper(report)
+    report = check(tracker)
+    paper = paper_for(report)
     paper = replace(paper, sheets=[*paper.sheets, layout_validation(report, paper.styles)])
     rows_of = dict(sheets)
     checks = check_blocks(tracker, report.findings, rows_of)
@@ -207,15 +204,6 @@ def _notes(tracker: Tracker, checks: dict[str, Any], rules: dict[str, str]) -> l
     if restored:
         notes.append(f"The overdue highlighting was missing on {', '.join(restored)}: re-applied.")
     return notes
-
-
-def _carries_mark(rows: Sequence[Sequence[Any]]) -> bool:
-    """A sheet wellled-xl made: the only kind the button ever deletes."""
-    return any(
-        isinstance(cell, str) and cell.startswith(GENERATED_MARK)
-        for row in rows[:GENERATED_MARK_ROWS]
-        for cell in row
-    )
 
 
 # ---------------------------------------------------------------------------------------

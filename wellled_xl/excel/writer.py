@@ -11,10 +11,10 @@ call on Windows), so nothing is written row by row or cell by cell:
   are the Validation sheet's ``HYPERLINK`` cells, built here from `SheetLayout.links`.
 - **Looks that follow the data are conditional formats.** A RAG cell's colour, an overdue
   date's bold red and an error's red are set by the cell's own text, so each is a rule
-  over the column's whole range (`Rule`: one per legend code, one for overdue dates, one
-  for errors) instead of a format per cell. `Rule.matches` is the rule's formula in
-  Python: every cell a rule covers is checked against the layout, and a cell a rule would
-  get wrong is left out of its range and styled as it is.
+  over the column's whole range (`ConditionalFormat`: one per legend code, one for
+  overdue dates, one for errors) instead of a format per cell. `ConditionalFormat.matches`
+  is the rule's formula in Python: every cell a rule covers is checked against the
+  layout, and a cell a rule would get wrong is left out of its range and styled as it is.
 - **The rest by attribute, not by style.** Styles differ in one or two attributes, so
   each attribute (bold, fill, wrap …) is written once on the whole sheet for the value
   that leaves the fewest calls, then once per block of cells that differ. A format nobody
@@ -59,18 +59,23 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from wellled_xl.cells import (
+    Bounds,
+    column_letter,
+    parse_cell,
+    parse_range,
+    range_address,
+    split_cell,
+)
 from wellled_xl.paper.layout import (
     Chart,
     PaperLayout,
     SheetLayout,
     Style,
-    a1_block,
     grid_blocks,
     rag_style_name,
 )
-from wellled_xl.read import column_letter
 
-Block = tuple[int, int, int, int]  # 0-based (top row, left column, bottom row, right column)
 MAX_ADDRESS = 255  # Excel refuses a longer range address
 # Part-of-cell formatting takes 4-6 calls a cell: past this many cells on a sheet it is
 # left out (the cell styles still show every problem: see layout.py), keeping a run short.
@@ -170,7 +175,7 @@ OVERDUE_FORMULA = f'=AND(ISNUMBER(FIND(CHAR(10),{_SELF})),RIGHT({_SELF},8)=" ove
 
 
 @dataclass(frozen=True)
-class Rule:
+class ConditionalFormat:
     """A conditional format: a cell whose text passes the test takes these looks."""
 
     test: str  # EQUALS or OVERDUE
@@ -205,7 +210,7 @@ def _hex(colour: str | None) -> str | None:
     return f"#{colour}" if colour else None
 
 
-def style_variants(styles: dict[str, Style]) -> dict[str, tuple[str, Rule]]:
+def style_variants(styles: dict[str, Style]) -> dict[str, tuple[str, ConditionalFormat]]:
     """Styles a cell takes from its own text: name -> (the style it varies from, its rule).
 
     A RAG code on the legend varies from the "not on legend" look (bold, red, no fill) by
@@ -215,12 +220,12 @@ def style_variants(styles: dict[str, Style]) -> dict[str, tuple[str, Rule]]:
     """
     prefix = rag_style_name("")
     wanted = {
-        name: (NOT_ON_LEGEND, Rule(EQUALS, name.removeprefix(prefix)))
+        name: (NOT_ON_LEGEND, ConditionalFormat(EQUALS, name.removeprefix(prefix)))
         for name in styles
         if name.startswith(prefix) and name != NOT_ON_LEGEND
     }
-    wanted["severity error"] = ("severity warning", Rule(EQUALS, "error"))
-    wanted["overdue"] = ("text", Rule(OVERDUE))
+    wanted["severity error"] = ("severity warning", ConditionalFormat(EQUALS, "error"))
+    wanted["overdue"] = ("text", ConditionalFormat(OVERDUE))
     variants = {}
     for name, (base_name, test) in wanted.items():
         base, variant = styles.get(base_name), styles.get(name)
@@ -240,7 +245,9 @@ class SheetLooks:
     """A sheet's looks split in two: a static style per cell, and the rules over it."""
 
     static: list[list[str | None]]  # style names; a variant's cell has its base's here
-    rules: list[tuple[Rule, list[Block]]]  # each rule and the blocks it covers, in order
+    rules: list[
+        tuple[ConditionalFormat, list[Bounds]]
+    ]  # each rule and the blocks it covers, in order
 
 
 def sheet_looks(sheet: SheetLayout, styles: dict[str, Style]) -> SheetLooks:
@@ -253,7 +260,7 @@ def sheet_looks(sheet: SheetLayout, styles: dict[str, Style]) -> SheetLooks:
     """
     variants = style_variants(styles)
     hidden = _hidden_cells(sheet.merges)  # cell under a merge -> the merge's top-left cell
-    families: dict[str, list[tuple[str, Rule]]] = defaultdict(list)
+    families: dict[str, list[tuple[str, ConditionalFormat]]] = defaultdict(list)
     for name, (base, rule) in variants.items():
         families[base].append((name, rule))
     covered: dict[str, set[tuple[int, int]]] = {}
@@ -301,18 +308,12 @@ def _hidden_cells(merges: Sequence[str]) -> dict[tuple[int, int], tuple[int, int
     row and column): only the top-left cell of a merged area shows its value and format."""
     hidden = {}
     for merge in merges:
-        first, _, last = merge.partition(":")
-        (top, left), (bottom, right) = _cell(first), _cell(last or first)
+        top, left, bottom, right = parse_range(merge)
         for r in range(top, bottom + 1):
             for c in range(left, right + 1):
                 if (r, c) != (top, left):
                     hidden[(r, c)] = (top, left)
     return hidden
-
-
-def _cell(address: str) -> tuple[int, int]:
-    column, row = _split(address)
-    return row - 1, column_index(column)
 
 
 # ---------------------------------------------------------------------------------------
@@ -325,7 +326,7 @@ def plan_formats(sheet: SheetLayout, layout: PaperLayout, *, union: bool) -> lis
     ops: list[Op] = []
     looks = sheet_looks(sheet, layout.styles)
     styles = _resolved_styles(looks.static, layout)
-    last = a1_block(0, 0, len(sheet.values) - 1, len(sheet.column_widths) - 1)
+    last = range_address(0, 0, len(sheet.values) - 1, len(sheet.column_widths) - 1)
     for name, attribute in _ATTRIBUTES.items():
         grid = [
             [
@@ -399,8 +400,7 @@ def set_heights(sheet: SheetLayout, styles: dict[str, Style]) -> list[float | No
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)  # row -> its one-row merges
     tall: set[int] = set()  # rows under a merge of several rows
     for merge in sheet.merges:
-        first, _, last = merge.partition(":")
-        (top, left), (bottom, right) = _cell(first), _cell(last or first)
+        top, left, bottom, right = parse_range(merge)
         if top == bottom:
             spans[top].append((left, right))
         else:
@@ -483,8 +483,8 @@ def _resolved_styles(names: list[list[str | None]], layout: PaperLayout) -> list
     return [[layout.styles[n] if n else plain for n in row] for row in names]
 
 
-def _a1(block: tuple[int, int, int, int]) -> str:
-    return a1_block(*block)
+def _a1(block: Bounds) -> str:
+    return range_address(*block)
 
 
 def _addresses(areas: Iterable[str], union: bool) -> list[str]:
@@ -507,8 +507,8 @@ def merge_runs(merges: Sequence[str]) -> list[tuple[str, bool]]:
     runs: list[tuple[str, bool]] = []
     for merge in merges:
         first, _, last = merge.partition(":")
-        first_col, first_row = _split(first)
-        last_col, last_row = _split(last or first)
+        first_col, first_row = split_cell(first)
+        last_col, last_row = split_cell(last or first)
         if first_row == last_row:
             by_columns[(first_col, last_col)].append(first_row)
         else:
@@ -526,11 +526,6 @@ def merge_runs(merges: Sequence[str]) -> list[tuple[str, bool]]:
     return runs
 
 
-def _split(cell: str) -> tuple[str, int]:
-    letters = cell.rstrip("0123456789")
-    return letters, int(cell[len(letters) :])
-
-
 # ---------------------------------------------------------------------------------------
 # Values
 
@@ -539,8 +534,7 @@ def sheet_values(sheet: SheetLayout) -> list[list[Any]]:
     """The sheet's values as Excel must receive them: text prefixed, links as formulas."""
     rows = [[excel_value(value) for value in row] for row in sheet.values]
     for cell, target in sheet.links.items():
-        column, row = _split(cell)
-        r, c = row - 1, column_index(column)
+        r, c = parse_cell(cell)
         text = sheet.values[r][c]
         rows[r][c] = hyperlink_formula(target, str(text) if text is not None else target)
     return rows
@@ -568,14 +562,6 @@ def hyperlink_formula(target: str, text: str) -> str:
         return '"' + part.replace('"', '""') + '"'
 
     return f"=HYPERLINK({quoted(target)},{quoted(text)})"
-
-
-def column_index(letters: str) -> int:
-    """Excel column letters to a 0-based index: A -> 0, AB -> 27."""
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
 
 
 # ---------------------------------------------------------------------------------------
@@ -728,7 +714,7 @@ def _set(target: _Target, rng: Any, op: Op) -> None:
     target.count(op_calls(op, com=target.windows))
 
 
-def add_rule(formats: Any, rule: Rule) -> None:
+def add_rule(formats: Any, rule: ConditionalFormat) -> None:
     """Add a rule to a range's conditional formats (xlwings' ``range.conditional_formats``)."""
     if rule.test == EQUALS:
         text = '="' + rule.text.replace('"', '""') + '"'  # the text itself, never a formula
@@ -766,8 +752,8 @@ def rich_text_formats(layout: SheetLayout, paper: PaperLayout) -> list[RunFormat
     """The runs of the sheet's rich-text cells that differ from their cell's own style."""
     formats = []
     for rich in layout.rich_text:
-        column, row = _split(rich.cell)
-        name = layout.styles[row - 1][column_index(column)]
+        row, col = parse_cell(rich.cell)
+        name = layout.styles[row][col]
         style = paper.styles[name] if name else Style()
         start = 1
         for run in rich.runs:
@@ -810,8 +796,7 @@ def _bgr(colour: str) -> int:
 
 def _freeze(target: _Target, sheet: Any, cell: str) -> int:
     """Freeze the rows above and the columns left of `cell`."""
-    column, row = _split(cell)
-    rows, columns = row - 1, column_index(column)
+    rows, columns = parse_cell(cell)
     if target.windows:
         sheet.activate()
         window = target.book.app.api.ActiveWindow
@@ -873,9 +858,9 @@ def _page_setup(target: _Target, sheet: Any, layout: SheetLayout) -> int:
 
 def _chart(target: _Target, sheet: Any, chart: Chart) -> int:
     """A native bar chart of the layout's ranges; its series colours where the engine can."""
-    top_row = _split(chart.series[0].values.partition(":")[0])[1]
+    top_row = split_cell(chart.series[0].values.partition(":")[0])[1]
     end = chart.series[-1].values.partition(":")[2]
-    categories_column = _split(chart.categories.partition(":")[0])[0]
+    categories_column = split_cell(chart.categories.partition(":")[0])[0]
     # The layout puts the series names in the row above the values and the categories in
     # the column before them: the chart takes the names from there.
     source = f"{categories_column}{top_row - 1}:{end}"

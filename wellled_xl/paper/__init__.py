@@ -8,6 +8,7 @@ paper goes and refuse to put it where it must not go (over the tracker).
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -15,12 +16,19 @@ from wellled_xl.errors import UnsafeWrite, WellledError
 from wellled_xl.paper.layout import PaperLayout, layout_paper
 
 PAPER_SUFFIX = ".xlsx"
+# A board paper named by `paper_path`: never taken for a tracker.
+BOARD_PAPER_NAME = re.compile(r".+_board_paper_\d{4}-\d{2}-\d{2}\.xlsx", re.IGNORECASE)
+
+
+def paper_path(folder: str | os.PathLike[str], stem: str, as_at: date) -> Path:
+    """Where a paper goes: ``<folder>/<stem>_board_paper_<as-at ISO>.xlsx``."""
+    return Path(folder) / f"{stem}_board_paper_{as_at.isoformat()}{PAPER_SUFFIX}"
 
 
 def default_paper_path(tracker: str | os.PathLike[str], as_at: date) -> Path:
     """Beside the tracker: ``<stem>_board_paper_<as-at ISO>.xlsx``."""
     source = Path(tracker)
-    return source.with_name(f"{source.stem}_board_paper_{as_at.isoformat()}{PAPER_SUFFIX}")
+    return paper_path(source.parent, source.stem, as_at)
 
 
 def pdf_path_for(paper: str | os.PathLike[str]) -> Path:
@@ -53,9 +61,11 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 __all__ = [
+    "BOARD_PAPER_NAME",
     "PaperLayout",
     "check_paper_path",
     "default_paper_path",
     "layout_paper",
+    "paper_path",
     "pdf_path_for",
 ]

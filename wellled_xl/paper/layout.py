@@ -39,8 +39,8 @@ from itertools import groupby
 from pathlib import PurePath
 from typing import NamedTuple, TypeVar
 
+from wellled_xl.cells import GENERATED_MARK, Bounds, column_letter, range_address
 from wellled_xl.dates import MONTH_NAMES
-from wellled_xl.headers import GENERATED_MARK, column_letter
 from wellled_xl.model import Action, Finding, Legend
 from wellled_xl.report import Report
 
@@ -253,22 +253,19 @@ class SheetLayout:
         rows are joined into one rectangle, so a writer can format by range.
         """
         return {
-            name: [a1_block(*block) for block in blocks]
+            name: [range_address(*block) for block in blocks]
             for name, blocks in sorted(grid_blocks(self.styles).items())
         }
 
 
-Block = tuple[int, int, int, int]  # 0-based (top row, left column, bottom row, right column)
-
-
-def grid_blocks(grid: Sequence[Sequence[T | None]]) -> dict[T, list[Block]]:
+def grid_blocks(grid: Sequence[Sequence[T | None]]) -> dict[T, list[Bounds]]:
     """Each value of a grid -> the rectangles of cells holding it, top to bottom; None is skipped.
 
     Runs of equal values along a row are joined, then identical runs on consecutive rows
     are joined into one rectangle.
     """
     open_blocks: dict[tuple[int, int, T], int] = {}  # (first col, last col, value) -> top
-    blocks: list[tuple[Block, T]] = []
+    blocks: list[tuple[Bounds, T]] = []
     for r, row in enumerate(grid):
         spans = set()
         for value, group in groupby(enumerate(row), key=lambda cell: cell[1]):
@@ -281,16 +278,10 @@ def grid_blocks(grid: Sequence[Sequence[T | None]]) -> dict[T, list[Block]]:
             open_blocks.setdefault(key, r)
     last = len(grid) - 1
     blocks.extend(((top, c0, last, c1), value) for (c0, c1, value), top in open_blocks.items())
-    result: dict[T, list[Block]] = {}
+    result: dict[T, list[Bounds]] = {}
     for block, value in sorted(blocks, key=lambda b: (b[0][0], b[0][2], b[0][1], b[0][3])):
         result.setdefault(value, []).append(block)
     return result
-
-
-def a1_block(top: int, left: int, bottom: int, right: int) -> str:
-    """A 0-based block in A1 notation: 'B3', or 'B3:G9'."""
-    first, end = f"{column_letter(left)}{top + 1}", f"{column_letter(right)}{bottom + 1}"
-    return first if first == end else f"{first}:{end}"
 
 
 @dataclass
@@ -1098,7 +1089,6 @@ __all__ = [
     "SheetLayout",
     "Style",
     "Value",
-    "a1_block",
     "date_label",
     "generated_note",
     "grid_blocks",

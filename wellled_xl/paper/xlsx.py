@@ -1,7 +1,7 @@
 """Write a board-paper layout to an .xlsx file with XlsxWriter.
 
 XlsxWriter rather than openpyxl: on this machine it writes a styled 10,000-row sheet in
-about 1.25 s against openpyxl's 3.3 s (~2.6x faster, see facts.md), and the paper is
+about 1.25 s against openpyxl's 3.3 s (~2.6x faster, measured with python 3.11), and the paper is
 write-only. The cells themselves are rendered in one pass (`_PaperSheet`), which writes
 a 10,000-action paper about three times as fast as XlsxWriter's per-cell calls. Text is
 always written as text, never a formula, so a progress update that starts with ``=``,
@@ -22,10 +22,10 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from wellled_xl.cells import column_letter, parse_cell, parse_range
 from wellled_xl.errors import FileBusy
 from wellled_xl.paper.layout import Chart, PaperLayout, RichText, Run, SheetLayout, Style
 from wellled_xl.safety import atomic_output
@@ -152,7 +152,7 @@ def _write_sheet(
         for row, height in enumerate(layout.row_heights):
             sheet.set_row(row, height)
     for merge in layout.merges:
-        row, col, last_row, last_col = _bounds(merge)
+        row, col, last_row, last_col = parse_range(merge)
         cell_format = formats.cell(layout.styles[row][col])
         sheet.merge_range(row, col, last_row, last_col, None, cell_format)
     sheet.sheet_data = _sheet_data(sheet, layout, formats)
@@ -181,7 +181,7 @@ def _chart_source(sheet: _PaperSheet, layout: SheetLayout, chart: Chart) -> None
 def _chart_cells(chart: Chart) -> Iterator[tuple[int, int]]:
     """(row, column) of every cell a chart plots: its categories and each series."""
     for a1 in (chart.categories, *(series.values for series in chart.series)):
-        first_row, first_col, last_row, last_col = _bounds(a1)
+        first_row, first_col, last_row, last_col = parse_range(a1)
         for row in range(first_row, last_row + 1):
             for col in range(first_col, last_col + 1):
                 yield row, col
@@ -225,10 +225,10 @@ def _sheet_data(sheet: _PaperSheet, layout: SheetLayout, formats: _Formats) -> l
     strings = sheet.str_table
     xf: dict[str | None, str] = {None: ""}
     quoted: dict[str | None, str] = {}
-    letters = [xl_col_to_name(col) for col in range(len(layout.column_widths))]
+    letters = [column_letter(col) for col in range(len(layout.column_widths))]
     rich: dict[int, dict[int, RichText]] = {}
     for cell in layout.rich_text:
-        row, col = xl_cell_to_rowcol(cell.cell)
+        row, col = parse_cell(cell.cell)
         rich.setdefault(row, {})[col] = cell
     shared: dict[int, set[int]] = {}
     for chart in layout.charts:
@@ -345,16 +345,8 @@ def _print_setup(sheet: Worksheet, layout: SheetLayout) -> None:
         sheet.hide_gridlines(0)
 
 
-def _bounds(a1: str) -> tuple[int, int, int, int]:
-    """0-based (first row, first column, last row, last column) of "B2:D9" or "B2"."""
-    first, _, last = a1.partition(":")
-    row, col = xl_cell_to_rowcol(first)
-    last_row, last_col = xl_cell_to_rowcol(last or first)
-    return row, col, last_row, last_col
-
-
 def _range(sheet_name: str, a1: str) -> list[Any]:
-    return [sheet_name, *_bounds(a1)]
+    return [sheet_name, *parse_range(a1)]
 
 
 def _insert_chart(book: Workbook, sheet: Worksheet, sheet_name: str, chart: Chart) -> None:

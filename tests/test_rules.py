@@ -1,0 +1,196 @@
+"""Every rule, one at a time: a minimal tracker that trips it, and the same tracker without the
+fault, which must come back clean. A rule added without a case here fails the last test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from wellled_xl.pipeline import check_tracker
+from wellled_xl.rules import RULES
+
+AS_AT = date(2019, 9, 30)
+HEADER = [
+    "Ref", "KLOE", "Planned action", "Original due", "Revised due", "Lead",
+    "Success measure", "Progress update", "RAG", "Last updated",
+]  # fmt: skip
+# A row that breaks no rule: every other case changes one thing in it.
+GOOD = {
+    "Ref": "W1a",
+    "KLOE": "W1",
+    "Planned action": "Launch the coaching programme",
+    "Original due": datetime(2019, 12, 31),
+    "Revised due": None,
+    "Lead": "RG",
+    "Success measure": "75 enrolees",
+    "Progress update": "80 people are receiving formal coaching.",
+    "RAG": "A/G",
+    "Last updated": datetime(2019, 9, 1),
+}
+SECOND = GOOD | {"Ref": "W1b", "Lead": "TL", "Planned action": "Succession plan"}
+REGISTERS = {
+    "Legend": [
+        ["Code", "Meaning", "Colour", "Complete"],
+        ["G", "Action completed and improvement achieved", "00B050", "Yes"],
+        ["A/G", "Clear plan for delivery but not yet completed", "FFC000", "No"],
+        ["A/R", "We either lack a plan or confidence in that plan", "FF7C80", "No"],
+    ],
+    "Leads": [["Initials", "Name", "Role", "Email"], ["RG", "", "", ""], ["TL", "", "", ""]],
+    "KLOE": [["KLOE", "Question"], *[[f"W{n}", f"Question {n}"] for n in range(1, 9)]],
+    "Settings": [["Setting", "Value"], ["As-at date", datetime(2019, 9, 30)]],
+}
+
+
+@dataclass
+class Tracker:
+    """What a case's workbook holds; `write` makes the .xlsx."""
+
+    rows: list[dict] = field(default_factory=lambda: [dict(GOOD), dict(SECOND)])
+    header: list[str] = field(default_factory=lambda: list(HEADER))
+    registers: dict[str, list[list]] = field(default_factory=lambda: dict(REGISTERS))
+    hidden_copy: bool = False
+    merge: str | None = None
+
+    def write(self, path: Path) -> Path:
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "Actions"
+        sheet.append(self.header)
+        for row in self.rows:
+            sheet.append([row.get(name) for name in self.header])
+        if self.merge:
+            sheet.merge_cells(self.merge)
+        for name, rows in self.registers.items():
+            other = book.create_sheet(name)
+            for row in rows:
+                other.append(row)
+        if self.hidden_copy:
+            copy = book.create_sheet("Old actions")
+            copy.append(self.header)
+            copy.append([GOOD.get(name) for name in self.header])
+            copy.sheet_state = "hidden"
+        book.save(path)
+        return path
+
+
+def change_first(**values: object) -> Callable[[Tracker], None]:
+    def apply(tracker: Tracker) -> None:
+        tracker.rows[0].update({k.replace("_", " "): v for k, v in values.items()})
+
+    return apply
+
+
+def set_cell(name: str, value: object) -> Callable[[Tracker], None]:
+    def apply(tracker: Tracker) -> None:
+        tracker.rows[0][name] = value
+
+    return apply
+
+
+def drop_register(name: str) -> Callable[[Tracker], None]:
+    def apply(tracker: Tracker) -> None:
+        del tracker.registers[name]
+
+    return apply
+
+
+def drop_column(name: str) -> Callable[[Tracker], None]:
+    def apply(tracker: Tracker) -> None:
+        tracker.header.remove(name)
+
+    return apply
+
+
+def duplicate_column(name: str) -> Callable[[Tracker], None]:
+    def apply(tracker: Tracker) -> None:
+        tracker.header.append(name)
+
+    return apply
+
+
+def legend_colour(colour: str) -> Callable[[Tracker], None]:
+    def apply(tracker: Tracker) -> None:
+        legend = [list(row) for row in tracker.registers["Legend"]]
+        legend[1][2] = colour
+        tracker.registers["Legend"] = legend
+
+    return apply
+
+
+def hide_a_copy(tracker: Tracker) -> None:
+    tracker.hidden_copy = True
+
+
+def merge_leads(tracker: Tracker) -> None:
+    tracker.merge = "F2:F3"
+
+
+def second_ref(ref: str) -> Callable[[Tracker], None]:
+    def apply(tracker: Tracker) -> None:
+        tracker.rows[1]["Ref"] = ref
+
+    return apply
+
+
+# rule -> (what breaks it, the cell the finding names: "" for a workbook or sheet finding)
+CASES: dict[str, tuple[Callable[[Tracker], None], str]] = {
+    "required": (set_cell("Lead", None), "F2"),
+    "ref-format": (second_ref("Coaching"), "A3"),
+    "ref-duplicate": (second_ref("W1a"), "A2"),
+    "kloe-unknown": (set_cell("KLOE", "W9"), "B2"),
+    "kloe-mismatch": (change_first(Ref="W3a"), "B2"),
+    "kloe-missing": (change_first(Ref="A1", KLOE=None), "B2"),
+    "rag-unknown": (set_cell("RAG", "AG"), "I2"),
+    "lead-not-person": (set_cell("Lead", "Varied"), "F2"),
+    "lead-unknown": (set_cell("Lead", "ZZ"), "F2"),
+    "lead-multiple": (set_cell("Lead", "RG / TL"), "F2"),
+    "date-unreadable": (set_cell("Original due", "Marchh 2019"), "D2"),
+    "date-not-a-date": (set_cell("Original due", "Ongoing"), "D2"),
+    "date-order": (set_cell("Revised due", datetime(2019, 3, 31)), "E2"),
+    "measure-missing": (set_cell("Success measure", None), "G2"),
+    "progress-missing": (set_cell("Progress update", None), "H2"),
+    "progress-placeholder": (set_cell("Progress update", "UPDATE AWAITED"), "H2"),
+    "progress-cross-reference": (set_cell("Progress update", "As per W1b above."), "H2"),
+    "progress-stale": (set_cell("Last updated", datetime(2019, 1, 15)), "J2"),
+    "cell-error": (set_cell("Original due", "#N/A"), "D2"),
+    "merged-cells": (merge_leads, "F2:F3"),
+    "hidden-sheet": (hide_a_copy, ""),
+    "header-duplicate": (duplicate_column("Lead"), "K1"),
+    "missing-column": (drop_column("Lead"), ""),
+    "legend-colour": (legend_colour("green"), "C2"),
+    "no-legend": (drop_register("Legend"), ""),
+    "no-leads-register": (drop_register("Leads"), ""),
+    "no-kloe-list": (drop_register("KLOE"), ""),
+    "no-settings": (drop_register("Settings"), ""),
+}
+
+
+def findings_of(tracker: Tracker, path: Path) -> list:
+    return check_tracker(tracker.write(path), AS_AT).findings
+
+
+def test_the_base_tracker_breaks_no_rule(tmp_path: Path) -> None:
+    assert findings_of(Tracker(), tmp_path / "clean.xlsx") == []
+
+
+@pytest.mark.parametrize("code", list(CASES))
+def test_each_rule_fires_on_its_fault_and_only_there(code: str, tmp_path: Path) -> None:
+    tracker = Tracker()
+    breaks, cell = CASES[code][0], CASES[code][1]
+    breaks(tracker)
+    found = [f for f in findings_of(tracker, tmp_path / f"{code}.xlsx") if f.rule == code]
+    assert found, f"{code} did not fire"
+    finding = found[0]
+    assert finding.cell == cell
+    assert finding.severity == RULES[code].severity
+    assert finding.message and "{" not in finding.message, finding.message
+    assert "{" not in finding.suggestion
+
+
+def test_every_rule_has_a_case() -> None:
+    assert set(CASES) == set(RULES)

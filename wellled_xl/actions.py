@@ -1,0 +1,134 @@
+"""Turn tracker records into actions: their texts, dates, due date, KLOE, leads and overdue days.
+
+What a row *means* as at a date, with no judgement on it: validation (validate.py) checks
+these readings, and the paper, history and chasing use the actions they become, without
+needing pandas or pandera.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from wellled_xl.dates import DateParseError, NotADateError, Timescale, parse_timescale
+from wellled_xl.model import Action, Record, Tracker, cell_text
+
+# Leads typed into one cell: "DMc / AK / MS", "RG, TL", "KD & PG", "KD and PG".
+_LEAD_SPLIT = re.compile(r"\s*(?:/|,|;|&|\+|\band\b)\s*", re.I)
+# A Part A ref in the KLOE pattern: W3a names KLOE W3.
+KLOE_REF = re.compile(r"^W([1-8])[a-z]{1,2}\d*$")
+# The cells that hold a due date, in the order original -> revisions -> latest.
+DATE_FIELDS = ("timescale", "original_due", "previous_revisions", "revised_due")
+# The cells read as text (the date cells and last_updated are parsed instead).
+TEXT_FIELDS = ("ref", "kloe", "finding", "action", "lead", "rag", "success_measure", "progress")
+
+
+def split_leads(text: str) -> tuple[str, ...]:
+    """'DMc / AK / MS' -> ('DMc', 'AK', 'MS')."""
+    return tuple(part for part in _LEAD_SPLIT.split(text.strip()) if part)
+
+
+@dataclass
+class Reading:
+    """One record, read once: the action it becomes and what its checks need besides."""
+
+    record: Record
+    action: Action  # has_errors is set once the findings are known
+    date_problems: dict[str, ValueError]  # date field -> why its cell could not be read
+    kloe_ref: str  # the KLOE a ref in the W1a pattern names ("W3" for W3a), else ""
+
+
+def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
+    """Read each record once: its texts, dates, KLOE and leads become its `Action`."""
+    readings = []
+    for record in tracker.records:
+        text = {fld: cell_text(record.values.get(fld)) for fld in TEXT_FIELDS}
+        problems, timescale = parse_dates(record, as_at.year)
+        match = KLOE_REF.match(text["ref"])
+        kloe_ref = f"W{match.group(1)}" if match else ""
+        # The KLOE column, else the band the row sits under, else the ref's KLOE.
+        kloe = text["kloe"].upper() or record.kloe_band or kloe_ref
+        complete = tracker.legend.is_complete(text["rag"])
+        due = timescale.due_date
+        # Overdue: not complete in the legend and due before the as-at date.
+        days = (as_at - due).days if (due and not complete and due < as_at) else 0
+        action = Action(
+            part=record.part,
+            sheet=record.sheet,
+            row=record.row,
+            ref=text["ref"],
+            kloe=kloe,
+            finding=text["finding"],
+            action=text["action"],
+            timescale=timescale,
+            lead=text["lead"],
+            leads=split_leads(text["lead"]),
+            success_measure=text["success_measure"],
+            progress=text["progress"],
+            rag=text["rag"],
+            last_updated=last_updated(record.values.get("last_updated")),
+            complete=complete,
+            days_overdue=days,
+        )
+        readings.append(Reading(record, action, problems, kloe_ref))
+    return readings
+
+
+def parse_dates(
+    record: Record, context_year: int | None
+) -> tuple[dict[str, ValueError], Timescale]:
+    """Parse each date cell, then chain them: original, earlier revisions, latest revision.
+
+    Returns the cells that could not be read (and why) and the chained timescale.
+    """
+    problems: dict[str, ValueError] = {}
+    chain: list[date] = []
+    values = record.values
+    for fld in DATE_FIELDS:
+        value = values.get(fld, "")
+        if value == "" or value is None:
+            continue  # an empty date cell: nothing to parse, nothing to chain
+        if isinstance(value, date):  # a real date cell, the usual case: nothing to read
+            chain.append(value.date() if isinstance(value, datetime) else value)
+            continue
+        try:
+            result = _parse_after(value, chain[-1] if chain else None, context_year)
+        except (DateParseError, NotADateError) as exc:
+            # Kept for its message and kind only: its traceback, and that of the error it
+            # was raised from, would hold the frames of this call, and through them every
+            # row, past the end of validation (pandas columns hide the cycle from the gc).
+            exc.__context__ = None
+            problems[fld] = exc.with_traceback(None)
+            continue
+        chain.extend(result.dates)
+    source = " ".join([cell_text(values[f]) for f in DATE_FIELDS if f in values])
+    return problems, Timescale(tuple(chain), source.strip())
+
+
+def _parse_after(value: Any, previous: date | None, context_year: int | None) -> Timescale:
+    """Parse a date cell that revises `previous`: a date typed without a year ("30 Sept")
+    takes the year that puts it on or after the date it revises."""
+    if previous is None:
+        return parse_timescale(value, context_year=context_year)
+    result = parse_timescale(value, context_year=previous.year)
+    if result.dates and result.dates[0] < previous:
+        later = parse_timescale(value, context_year=previous.year + 1)
+        if later.dates != result.dates:  # the text had no year of its own
+            return later
+    return result
+
+
+def last_updated(value: Any) -> date | None:
+    """The Last updated cell as a date; None when empty or unreadable."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if value == "" or value is None:
+        return None  # the usual empty cell, without asking the date reader
+    try:
+        return parse_timescale(value).due_date
+    except (DateParseError, NotADateError):
+        return None

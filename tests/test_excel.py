@@ -994,3 +994,31 @@ def test_a_controlled_tracker_gets_its_overdue_rule_checked(sample_sheets):
     assert added  # the paper's own rules (RAG colours, overdue dates) ...
     assert {a["sheet_position"] for a in added} >= {len(sample_sheets)}
     assert min(a["sheet_position"] for a in added) >= len(sample_sheets)  # ... none on the tracker
+
+
+@pytest.mark.parametrize("name", ["month_log", "cqc_plan", "seed_legacy"])
+def test_the_button_papers_a_trusts_own_tracker_as_build_does(name, tmp_path):
+    """A log in its own shape: the button writes the same sheets, cell for cell, as build."""
+    from real_trackers import FIXTURES
+
+    from wellled_xl.pipeline import build_board_paper
+
+    source = FIXTURES[name][0](tmp_path / f"{name}.xlsx")
+    sheets = calamine_sheets(source)
+    book = remote_book(sheets, name=source.name)
+    run = run_and_tell(book)
+    assert run is not None
+    excel = replayed(book, [n for n, _ in sheets])
+    built = build_board_paper(source, run.report.as_at, output=tmp_path / "paper.xlsx")
+    files = _file_values(Path(built.paths["xlsx"]))
+    assert list(excel)[len(sheets) :] == [*files, "Validation"]
+    for sheet_name, rows in files.items():
+        written = excel[sheet_name].rows()
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                got = written[r][c] if r < len(written) and c < len(written[r]) else ""
+                assert _same(value, got), (sheet_name, r + 1, column_letter(c), value, got)
+    message = book.json()["actions"][-1]["args"][0]
+    assert f"{' and '.join(list(files)[-2:]).replace('Summary', 'the Summary')} are rebuilt" in (
+        message
+    )

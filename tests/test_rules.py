@@ -130,6 +130,22 @@ def merge_leads(tracker: Tracker) -> None:
     tracker.merge = "F2:F3"
 
 
+def no_status_anywhere(tracker: Tracker) -> None:
+    """No RAG column and no Legend sheet: the tracker records no status at all."""
+    tracker.header.remove("RAG")
+    del tracker.registers["Legend"]
+
+
+def status_in_comments(tracker: Tracker) -> None:
+    """A STATUS/ COMMENT column (no progress column, no key): statuses are the words the
+    comments start with."""
+    tracker.header.remove("Progress update")
+    tracker.header[tracker.header.index("RAG")] = "Status / comment"
+    del tracker.registers["Legend"]
+    tracker.rows[0]["Status / comment"] = "Complete – report taken to the June Board meeting"
+    tracker.rows[1]["Status / comment"] = "Reorganised to August for lack of available time"
+
+
 def second_ref(ref: str) -> Callable[[Tracker], None]:
     def apply(tracker: Tracker) -> None:
         tracker.rows[1]["Ref"] = ref
@@ -167,6 +183,8 @@ CASES: dict[str, tuple[Callable[[Tracker], None], str]] = {
     "no-leads-register": (drop_register("Leads"), ""),
     "no-kloe-list": (drop_register("KLOE"), ""),
     "no-settings": (drop_register("Settings"), ""),
+    "no-status": (no_status_anywhere, ""),
+    "status-unclear": (status_in_comments, "H3"),
 }
 
 

@@ -14,7 +14,8 @@ from wellled_xl.actions import split_leads
 from wellled_xl.model import DEFAULT_LEGEND, Legend, LegendEntry
 from wellled_xl.read import read_tracker
 from wellled_xl.rules import RULES
-from wellled_xl.validate import suggest_rag, validate
+from wellled_xl.scale import suggest_status as suggest_rag
+from wellled_xl.validate import validate
 
 AS_AT = date(2019, 9, 30)
 REGISTERS = {"Legend": LEGEND, "Leads": LEADS}

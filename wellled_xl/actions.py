@@ -13,12 +13,12 @@ from datetime import date, datetime
 from typing import Any
 
 from wellled_xl.dates import DateParseError, NotADateError, Timescale, parse_timescale
-from wellled_xl.model import Action, Record, Tracker, cell_text
+from wellled_xl.model import EXTRA, Action, Record, Tracker, YearContext, cell_text
+from wellled_xl.scale import status_inside
+from wellled_xl.shape import KLOE_REF, REF_IN_TEXT
 
 # Leads typed into one cell: "DMc / AK / MS", "RG, TL", "KD & PG", "KD and PG".
 _LEAD_SPLIT = re.compile(r"\s*(?:/|,|;|&|\+|\band\b)\s*", re.I)
-# A Part A ref in the KLOE pattern: W3a names KLOE W3.
-KLOE_REF = re.compile(r"^W([1-8])[a-z]{1,2}\d*$")
 # The cells that hold a due date, in the order original -> revisions -> latest.
 DATE_FIELDS = ("timescale", "original_due", "previous_revisions", "revised_due")
 # The cells read as text (the date cells and last_updated are parsed instead).
@@ -41,11 +41,33 @@ class Reading:
 
 
 def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
-    """Read each record once: its texts, dates, KLOE and leads become its `Action`."""
+    """Read each record once: its texts, dates, KLOE and leads become its `Action`.
+
+    Nothing here depends on `as_at` but the days overdue: a date typed without a year
+    takes it from the tracker (the group row above it, its title rows, its Settings),
+    never from the as-at date, so the same tracker gives the same due dates whenever
+    it is read.
+    """
     readings = []
+    settings_context = (
+        YearContext(tracker.settings.as_at, "nearest", "the Settings sheet's as-at date")
+        if tracker.settings.as_at
+        else None
+    )
+    status_in = {shape.name: shape.status_in for shape in tracker.shapes if shape.status_in}
+    ref_in = {shape.name: shape.ref_in for shape in tracker.shapes if shape.ref_in}
     for record in tracker.records:
         text = {fld: cell_text(record.values.get(fld)) for fld in TEXT_FIELDS}
-        problems, timescale = parse_dates(record, as_at.year)
+        context = record.year_context or settings_context
+        problems, timescale, yearless = parse_dates(record, context)
+        if record.sheet in ref_in and not text["ref"]:
+            found = REF_IN_TEXT.match(text[ref_in[record.sheet]])
+            text["ref"] = found.group(1) if found else ""
+        rag_found_in = ""
+        inside = status_in.get(record.sheet)
+        if inside and not text["rag"]:
+            text["rag"] = status_inside(text[inside], tracker.legend)
+            rag_found_in = inside
         match = KLOE_REF.match(text["ref"])
         kloe_ref = f"W{match.group(1)}" if match else ""
         # The KLOE column, else the band the row sits under, else the ref's KLOE.
@@ -71,20 +93,30 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
             last_updated=last_updated(record.values.get("last_updated")),
             complete=complete,
             days_overdue=days,
+            group=record.group,
+            extras=tuple(
+                (key.removeprefix(EXTRA), cell_text(value))
+                for key, value in record.values.items()
+                if key.startswith(EXTRA)
+            ),
+            year_source=context.source if yearless and context else "",
+            rag_found_in=rag_found_in,
         )
         readings.append(Reading(record, action, problems, kloe_ref))
     return readings
 
 
 def parse_dates(
-    record: Record, context_year: int | None
-) -> tuple[dict[str, ValueError], Timescale]:
+    record: Record, context: YearContext | None
+) -> tuple[dict[str, ValueError], Timescale, bool]:
     """Parse each date cell, then chain them: original, earlier revisions, latest revision.
 
-    Returns the cells that could not be read (and why) and the chained timescale.
+    Returns the cells that could not be read (and why), the chained timescale, and
+    whether a date typed without a year took its year from `context`.
     """
     problems: dict[str, ValueError] = {}
     chain: list[date] = []
+    yearless = False
     values = record.values
     for fld in DATE_FIELDS:
         value = values.get(fld, "")
@@ -94,7 +126,10 @@ def parse_dates(
             chain.append(value.date() if isinstance(value, datetime) else value)
             continue
         try:
-            result = _parse_after(value, chain[-1] if chain else None, context_year)
+            if chain:
+                result = _parse_after(value, chain[-1])
+            else:
+                result, yearless = _parse_first(value, context)
         except (DateParseError, NotADateError) as exc:
             # Kept for its message and kind only: its traceback, and that of the error it
             # was raised from, would hold the frames of this call, and through them every
@@ -104,14 +139,32 @@ def parse_dates(
             continue
         chain.extend(result.dates)
     source = " ".join([cell_text(values[f]) for f in DATE_FIELDS if f in values])
-    return problems, Timescale(tuple(chain), source.strip())
+    return problems, Timescale(tuple(chain), source.strip()), yearless
 
 
-def _parse_after(value: Any, previous: date | None, context_year: int | None) -> Timescale:
+def _parse_first(value: Any, context: YearContext | None) -> tuple[Timescale, bool]:
+    """Parse the first date cell of a row; a date typed without a year takes it from the
+    tracker: on or after the meeting of its group row ("Jan" set at the June 2012 board
+    is January 2013), or the year nearest its title's or Settings' date. Returns the
+    timescale and whether the year came from `context`."""
+    if context is None:
+        return parse_timescale(value), False
+    year = context.day.year
+    result = parse_timescale(value, context_year=year)
+    if not result.dates or parse_timescale(value, context_year=year + 1) == result:
+        return result, False  # the text says its own year
+    if context.rule == "after":
+        if result.dates[0] < context.day:
+            result = parse_timescale(value, context_year=year + 1)
+        return result, True
+    options = [parse_timescale(value, context_year=y) for y in (year - 1, year, year + 1)]
+    nearest = min(options, key=lambda t: (abs((t.dates[0] - context.day).days), t.dates[0]))
+    return nearest, True
+
+
+def _parse_after(value: Any, previous: date) -> Timescale:
     """Parse a date cell that revises `previous`: a date typed without a year ("30 Sept")
     takes the year that puts it on or after the date it revises."""
-    if previous is None:
-        return parse_timescale(value, context_year=context_year)
     result = parse_timescale(value, context_year=previous.year)
     if result.dates and result.dates[0] < previous:
         later = parse_timescale(value, context_year=previous.year + 1)

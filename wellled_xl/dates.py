@@ -69,6 +69,7 @@ _TOKEN = re.compile(
     | (?P<pair>(?P<pair_a>[0-9]{1,2})[-/](?P<pair_b>[0-9]{1,2}))(?![0-9])
     | (?P<quarter>(?:quarter|qtr|q)\ ?(?P<quarter_n>[0-9]+))
     | (?P<number>(?P<digits>[0-9]+)(?P<suffix>st|nd|rd|th)?)
+    | (?P<was>(?:revised|moved|changed)\ from(?![a-z])|previously(?![a-z])|originally(?![a-z]))
     | (?P<gap>revised\ to(?![a-z])|[\ ,;/()\[\].:'">\-–—→‘’“”]+)
     | (?P<word>w/c(?![a-z])|[a-z]+)
     """,
@@ -151,8 +152,9 @@ def parse_timescale(value: object, *, context_year: int | None = None) -> Timesc
     - "2019/20" alone is the end of that financial year; "March 2019/20" is the March
       within it (March 2020).
     - Several dates are the original then its revisions, in the order written, except
-      that a date after "was" is older than the one before it: "June 2019 (was March
-      2019)" is March 2019 revised to June 2019.
+      that a date after "was" (or "revised from", "previously", "originally") is older
+      than the one before it: "June 2019 (was March 2019)" is March 2019 revised to June
+      2019.
     - A date with no year takes it from the next date in the cell that has one (the year
       before, if its month falls later: "November December January 2020"), else from
       the date before it, else ``context_year``.
@@ -278,6 +280,9 @@ def _atoms(text: str) -> list[_Atom]:
         kind = match.lastgroup
         source = match.group()
         if kind == "gap":
+            continue
+        if kind == "was":  # "revised from", "previously": older dates follow, as after "was"
+            atoms.append(_Atom("was", (), source))
             continue
         if kind == "word":
             atom = _word_atom(source)

@@ -129,6 +129,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "responsible lead",
         "executive owner",
         "who",
+        "responsibility",
+        "responsible director",
+        "responsible person",
     ),
     "success_measure": (
         "success measure",
@@ -206,7 +209,14 @@ def field_for(header: object) -> str | None:
         return _LOOKUP[key]
     # "RAG status (G / A/G / A/R)" or "Lead (initials)": try the words before a bracket.
     head = normalise(str(header).split("(")[0])
-    return _LOOKUP.get(head) if head else None
+    if head in _LOOKUP:
+        return _LOOKUP[head]
+    # "Relevant Item / Action": one of the names either side of a slash, the last first.
+    for part in reversed(head.split("/")):
+        found = _LOOKUP.get(part.strip())
+        if found is not None:
+            return found
+    return None
 
 
 @dataclass

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from wellled_xl.dates import Timescale
 
@@ -37,23 +39,57 @@ class LegendEntry:
 
 @dataclass(frozen=True)
 class Legend:
-    """The RAG scale, which belongs to the workbook rather than to the code."""
+    """The RAG scale, which belongs to the workbook rather than to the code.
+
+    `source` says where it was found (a Legend sheet, legend rows under a table, a KEY
+    block, the status words a column holds) and `assumed` that the workbook wrote no
+    scale at all, so its codes were read against the standard NHS one. A scale of words
+    ("On track to deliver") matches a status whatever its case and spacing: the lead
+    typed the same word; a scale of codes (G, A/G) matches exactly.
+    """
 
     entries: tuple[LegendEntry, ...]
+    source: str = field(default="the default scale", compare=False)
+    assumed: bool = field(default=False, compare=False)
 
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(e.code for e in self.entries)
 
-    def get(self, code: str | None) -> LegendEntry | None:
+    @functools.cached_property
+    def _by_code(self) -> dict[str, LegendEntry]:
+        by_code: dict[str, LegendEntry] = {}
         for entry in self.entries:
-            if entry.code == code:
-                return entry
-        return None
+            by_code.setdefault(entry.code, entry)
+            if is_word_status(entry.code):
+                by_code.setdefault(status_key(entry.code), entry)
+        return by_code
+
+    def get(self, code: str | None) -> LegendEntry | None:
+        """The entry a status typed as `code` stands for, or None if it is not on the scale."""
+        if not code:
+            return None
+        found = self._by_code.get(code)
+        if found is None and is_word_status(code):
+            found = self._by_code.get(status_key(code))
+        return found
 
     def is_complete(self, code: str | None) -> bool:
         entry = self.get(code)
         return entry is not None and entry.complete
+
+
+_STATUS_NOISE = re.compile(r"[\s\-–—_]+")
+
+
+def status_key(text: str) -> str:
+    """A word status as compared: 'On Track  to-deliver' and 'on track to deliver' agree."""
+    return _STATUS_NOISE.sub(" ", text).strip().casefold()
+
+
+def is_word_status(text: str) -> bool:
+    """A status written as a word ('Delivered', 'Not yet due'), not a code such as A/G."""
+    return sum(c.isalpha() for c in text) > 3
 
 
 @dataclass(frozen=True)
@@ -142,6 +178,14 @@ DEFAULT_LEGEND = Legend(
 )
 
 
+class YearContext(NamedTuple):
+    """Where a date typed without a year ("30 Sept") gets its year from."""
+
+    day: date
+    rule: Literal["after", "nearest"]
+    source: str  # for the report: "the group row 'May 2012' (row 10)"
+
+
 @dataclass
 class Record:
     """One data row of a tracker sheet as read: raw values by field, and where they came from."""
@@ -154,11 +198,53 @@ class Record:
     kloe_band: str | None = None  # KLOE set by a band row above this row, if any
     # Fields whose cell shows an Excel error (#N/A, #REF! ...), which readers see as empty.
     errors: dict[str, str] = field(default_factory=dict)
+    group: str = ""  # the group row (or KLOE band) the row sits under, as written
+    # What a date typed without a year takes its year from: the date, how ("after": on
+    # or after it, as an action set at a meeting is due after it; "nearest": the year
+    # nearest it), and where it was found ("the group row 'May 2012'").
+    year_context: YearContext | None = None
 
     def cell(self, field_name: str) -> str:
         """The A1 address of this record's cell for a field ("" if the sheet lacks it)."""
         column = self.columns.get(field_name)
         return f"{column}{self.row}" if column else ""
+
+
+# A column carried to the paper as the tracker has it, under its own header: the key of
+# its value in `Record.values` and `Record.columns` is this prefix and the header.
+EXTRA = "extra:"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a tracker sheet, as it was read."""
+
+    letter: str
+    header: str  # as typed, "" when blank
+    read_as: str  # a field ("rag", "progress" ...), EXTRA + header, or "" (holds nothing)
+    why: str  # how that was decided: "its header", "its values: narrative text" ...
+
+
+@dataclass
+class SheetShape:
+    """How one tracker sheet is laid out: what the paper follows to keep the trust's shape."""
+
+    name: str
+    part: Part
+    header_row: int  # 1-based
+    columns: list[Column]
+    title: list[str] = field(default_factory=list)  # the title rows above the header
+    groups: list[str] = field(default_factory=list)  # group rows (or KLOE bands), in order
+    kloe_bands: bool = False  # its groups are KLOE bands ("KLOE W1: Is there ...")
+    kloe_refs: bool = False  # its refs follow the KLOE pattern (W1a, W2b ...)
+    controlled: bool = False  # the controlled tracker's own sheet (new-tracker's headers)
+    scale_rows: list[int] = field(default_factory=list)  # legend / KEY rows read as the scale
+    status_in: str = ""  # where statuses were found when no column holds them
+    ref_in: str = ""  # where refs were found when no column holds them ("action")
+    marking: str = ""  # a protective marking above the title ("PUBLIC", "OFFICIAL")
+
+    def column(self, read_as: str) -> Column | None:
+        return next((c for c in self.columns if c.read_as == read_as), None)
 
 
 @dataclass(frozen=True)
@@ -201,6 +287,10 @@ class Action:
     complete: bool = False
     days_overdue: int = 0  # > 0 when overdue
     has_errors: bool = False
+    group: str = ""  # the tracker's group row (or KLOE band) the action sits under
+    extras: tuple[tuple[str, str], ...] = ()  # (header, text) of the columns carried as-is
+    year_source: str = ""  # where a date typed without a year took its year from
+    rag_found_in: str = ""  # the field a status was found inside ("action"), if not its own
 
     @property
     def due_date(self) -> date | None:
@@ -230,5 +320,23 @@ class Tracker:
     kloes: tuple[Kloe, ...] = DEFAULT_KLOES
     settings: Settings = field(default_factory=Settings)
     has_leads_register: bool = False
+    has_settings: bool = False
+    has_kloe_list: bool = False
     # Findings about the workbook as a whole (missing registers, unmapped headers ...).
     findings: list[Finding] = field(default_factory=list)
+    shapes: list[SheetShape] = field(default_factory=list)  # its tracker sheets, in order
+    sheet_names: list[str] = field(default_factory=list)  # every sheet it has, in order
+
+    @property
+    def title_lines(self) -> list[str]:
+        """The title rows of the first tracker sheet that has any."""
+        return next((shape.title for shape in self.shapes if shape.title), [])
+
+    @property
+    def uses_kloes(self) -> bool:
+        """Whether the tracker files its actions under the well-led KLOEs."""
+        return any(
+            shape.kloe_bands or shape.kloe_refs or shape.column("kloe") is not None
+            for shape in self.shapes
+            if shape.part == "A"
+        )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,32 +11,27 @@ from typing import Any
 import python_calamine
 
 from wellled_xl import errors
-from wellled_xl.cells import cell_address, column_letter, is_generated, range_address, split_cell
+from wellled_xl.cells import cell_address, is_generated
 from wellled_xl.headers import HeaderMap, map_headers, normalise
 from wellled_xl.model import (
-    DEFAULT_LEGEND,
     SETTINGS_LABELS,
     Finding,
     Kloe,
     Lead,
     Legend,
     LegendEntry,
-    Record,
     Settings,
     Tracker,
     cell_text,
 )
 from wellled_xl.preflight import WorkbookScan, check_workbook
 from wellled_xl.rules import RULES
+from wellled_xl.scale import scale_from_key, scale_from_statuses, standard_scale
+from wellled_xl.shape import MergedRange, SheetExtras, SheetReading, read_tracker_sheet
 
-# A merged area as python-calamine gives it: ((first row, first col), (last row, last col)).
-MergedRange = tuple[tuple[int, int], tuple[int, int]]
 # How far down a sheet the header row may sit below a title block.
 HEADER_SEARCH_ROWS = 30
 
-# A KLOE band row: "KLOE W1: Is there ...", "W3: Is there ...", "Well-led W8 - ...".
-_BAND = re.compile(r"^\s*(?:kloe\s*|well[- ]?led\s*)?(W[1-8])\b\s*[:.\-–]?\s*(.*)$", re.I | re.S)
-_LONE_REF = re.compile(r"^[A-Za-z]{0,4}\d+(?:\.\d+)*[a-z]{0,2}\.?$")
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
 _TRUE_WORDS = {"yes", "y", "true", "1", "complete", "x", "✓"}
 
@@ -94,149 +88,6 @@ def _register_header(rows: list[list[Any]], wanted: set[str]) -> tuple[int, dict
     return None
 
 
-def _band_or_group(row: list[Any], header: HeaderMap) -> tuple[str, str | None] | None:
-    """('band', 'W3') for a KLOE band row, ('group', None) for a heading row, None for data.
-
-    A band or group row holds one piece of text (merged cells read as one value) and no
-    lead, RAG or date: "KLOE W1: Is there ...", "May 2012", "Part B findings".
-    """
-    filled = []
-    for col, cell in enumerate(row):
-        if cell != "" and not _blank(cell):
-            filled.append((col, cell))
-            # A data row fills several cells with different values: decide without more work.
-            if len(filled) == 3 and filled[0][1] != filled[1][1]:
-                return None
-    if not filled:
-        return None
-    values = {cell_text(cell) for _, cell in filled}
-    if len(values) != 1:
-        return None
-    text = values.pop()
-    match = _BAND.match(text)
-    if match and (match.group(2) or len(text) <= 6) and not _looks_like_action_ref(text):
-        return "band", match.group(1).upper()
-    column = filled[0][0]
-    data_columns = {header.columns.get(f) for f in ("lead", "rag", "progress")}
-    if column in data_columns:
-        return None
-    if column == header.columns.get("ref") and _LONE_REF.match(text):
-        return None  # a lone ref ("W4c", "12"): a record with everything else missing
-    return "group", None
-
-
-def _looks_like_action_ref(text: str) -> bool:
-    return re.fullmatch(r"W[1-8][a-z]{1,2}\d*", text.strip()) is not None
-
-
-def _is_header_repeat(row: list[Any], header_row: list[Any], header: HeaderMap) -> bool:
-    """The header row repeated below (page breaks copied from a Word paper).
-
-    It must repeat all the header's labels but one, and at least three: stop at the
-    second label it lacks, which for a data row is almost at once.
-    """
-    misses_allowed = len(header.columns) - max(3, len(header.columns) - 1)
-    if misses_allowed < 0:
-        return False
-    for col in header.columns.values():
-        if not (col < len(row) and isinstance(row[col], str) and row[col] == header_row[col]):
-            misses_allowed -= 1
-            if misses_allowed < 0:
-                return False
-    return True
-
-
-def _read_tracker_sheet(
-    name: str,
-    rows: list[list[Any]],
-    found: tuple[int, HeaderMap],
-    findings: list[Finding],
-    extras: SheetExtras,
-) -> list[Record]:
-    header_index, header = found
-    header_row = header_index + 1
-    findings.extend(_merged_across_rows(name, header_index, header, extras.merged.get(name, ())))
-    errors_by_row = _errors_by_row(extras.error_cells.get(name, {}))
-    for fld, extra in header.duplicates.items():
-        for col in extra:
-            findings.append(
-                RULES["header-duplicate"].finding(
-                    sheet=name,
-                    cell=cell_address(header_index, col),
-                    row=header_row,
-                    field=fld,
-                    value=cell_text(rows[header_index][col]),
-                    column=column_letter(col),
-                    label=fld.replace("_", " "),
-                    first=column_letter(header.columns[fld]),
-                )
-            )
-    columns = {fld: column_letter(col) for fld, col in header.columns.items()}
-    records: list[Record] = []
-    band: str | None = None
-    for index in range(header_index + 1, len(rows)):
-        row = rows[index]
-        kind = _band_or_group(row, header)
-        if kind is not None:
-            if kind[0] == "band":
-                band = kind[1]
-            continue
-        if all(_blank(cell) for cell in row) or _is_header_repeat(row, rows[header_index], header):
-            continue
-        values = {fld: (row[col] if col < len(row) else "") for fld, col in header.columns.items()}
-        row_errors = errors_by_row.get(index + 1)
-        cell_errors = (
-            {fld: row_errors[letter] for fld, letter in columns.items() if letter in row_errors}
-            if row_errors
-            else {}
-        )
-        records.append(
-            Record(
-                part="B" if header.part == "B" else "A",
-                sheet=name,
-                row=index + 1,
-                values=values,
-                columns=columns,
-                kloe_band=band,
-                errors=cell_errors,
-            )
-        )
-    return records
-
-
-def _errors_by_row(error_cells: dict[str, str]) -> dict[int, dict[str, str]]:
-    """{"F12": "#N/A"} -> {12: {"F": "#N/A"}}: a row with no error cell costs one lookup."""
-    by_row: dict[int, dict[str, str]] = {}
-    for address, error in error_cells.items():
-        try:
-            letters, row = split_cell(address)
-        except ValueError:  # a hand-made part's odd address: no cell to name
-            continue
-        by_row.setdefault(row, {})[letters] = error
-    return by_row
-
-
-def _merged_across_rows(
-    sheet: str, header_index: int, header: HeaderMap, merged: Iterable[MergedRange]
-) -> list[Finding]:
-    """A merge over several data rows gives its value to the first row only: say so once."""
-    findings = []
-    by_column = {col: fld for fld, col in header.columns.items()}
-    for (first_row, first_col), (last_row, last_col) in merged:
-        if last_row == first_row or first_row <= header_index or first_col not in by_column:
-            continue
-        findings.append(
-            RULES["merged-cells"].finding(
-                sheet=sheet,
-                cell=range_address(first_row, first_col, last_row, last_col),
-                row=first_row + 1,
-                field=by_column[first_col],
-                last=last_row + 1,
-            )
-        )
-    return findings
-
-
 def _legend(rows: list[list[Any]], sheet: str, findings: list[Finding]) -> Legend | None:
     found = _register_header(rows, {"code", "meaning"})
     if found is None:
@@ -272,7 +123,7 @@ def _legend(rows: list[list[Any]], sheet: str, findings: list[Finding]) -> Legen
         meaning_col = labels["meaning"]
         meaning = cell_text(row[meaning_col]) if meaning_col < len(row) else ""
         entries.append(LegendEntry(code, meaning, colour, complete))
-    return Legend(tuple(entries)) if entries else None
+    return Legend(tuple(entries), source=f"the {sheet!r} sheet") if entries else None
 
 
 def _leads(rows: list[list[Any]]) -> tuple[Lead, ...] | None:
@@ -341,13 +192,30 @@ def _settings(rows: list[list[Any]]) -> Settings | None:
     return Settings(**values)
 
 
-@dataclass
-class SheetExtras:
-    """What the file reader knows beyond cell values (the Excel door may know less)."""
-
-    hidden: frozenset[str] = frozenset()  # hidden and very hidden sheets
-    merged: dict[str, list[MergedRange]] = field(default_factory=dict)
-    error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+def _scale_of(readings: list[SheetReading], findings: list[Finding]) -> Legend:
+    """The scale of a workbook with no Legend sheet: the key or legend rows a sheet writes,
+    else the standard NHS scale its status codes come from (assumed, and said once), else
+    the status words its status column holds; with none of these, said once per sheet."""
+    for reading in readings:
+        if reading.scale:
+            return scale_from_key(reading.scale, reading.scale_source)
+    coded = [reading for reading in readings if reading.status_codes]
+    if coded:
+        values = [
+            cell_text(record.values.get("rag")) for reading in coded for record in reading.records
+        ]
+        scale = standard_scale(values)
+        findings.append(RULES["no-legend"].finding(codes=", ".join(scale.codes)))
+        return scale
+    for reading in readings:
+        if reading.statuses:
+            column = reading.shape.column(reading.shape.status_in or "rag")
+            where = f"column {column.letter} of {reading.shape.name!r}" if column else ""
+            return scale_from_statuses(reading.statuses, f"the status words in {where}")
+    for reading in readings:
+        if reading.shape.column("rag") is None and not reading.shape.status_in:
+            findings.append(RULES["no-status"].finding(sheet=reading.shape.name))
+    return Legend((), source="no scale: the tracker records no status")
 
 
 def read_tracker(path: str | Path) -> Tracker:
@@ -381,13 +249,14 @@ def tracker_from_sheets(
     The file reader passes python-calamine's rows; the Excel button passes the open
     workbook's values read through xlwings.
     """
+    sheets = list(sheets)
     findings: list[Finding] = []
-    records: list[Record] = []
     legend: Legend | None = None
     leads: tuple[Lead, ...] | None = None
     kloes: tuple[Kloe, ...] | None = None
     settings: Settings | None = None
     tracker_sheets: list[str] = []
+    readings: list[SheetReading] = []
     extras = extras or SheetExtras()
     generated: list[str] = []
     # Visible sheets first, so a visible register wins over a hidden copy of it.
@@ -401,7 +270,7 @@ def tracker_from_sheets(
             continue
         if found is not None:
             tracker_sheets.append(name)
-            records.extend(_read_tracker_sheet(name, rows, found, findings, extras))
+            readings.append(read_tracker_sheet(name, rows, found, findings, extras))
             continue
         legend = legend or _legend(rows, name, findings)
         leads = leads if leads is not None else _leads(rows)
@@ -419,22 +288,28 @@ def tracker_from_sheets(
             "no sheet has a tracker header row (looked for a row with an action column and "
             f"two of ref, lead, RAG, progress, due date in the first {HEADER_SEARCH_ROWS} rows)",
         )
-    tracker = Tracker(path=str(source), records=records, findings=findings)
-    if legend is None:
-        findings.append(RULES["no-legend"].finding(codes=", ".join(DEFAULT_LEGEND.codes)))
-    else:
-        tracker.legend = legend
+    records = [record for reading in readings for record in reading.records]
+    tracker = Tracker(
+        path=str(source),
+        records=records,
+        findings=findings,
+        shapes=[reading.shape for reading in readings],
+        sheet_names=[name for name, _ in sheets if name not in generated],
+    )
+    tracker.legend = legend or _scale_of(readings, findings)
     if leads is None:
         findings.append(RULES["no-leads-register"].finding())
     else:
         tracker.leads = leads
         tracker.has_leads_register = True
-    if kloes is None:
-        findings.append(RULES["no-kloe-list"].finding())
-    else:
+    if kloes is not None:
         tracker.kloes = kloes
+        tracker.has_kloe_list = True
+    elif tracker.uses_kloes or not records:  # a tracker with no actions yet may well
+        findings.append(RULES["no-kloe-list"].finding())
     if settings is None:
         findings.append(RULES["no-settings"].finding())
     else:
         tracker.settings = settings
+        tracker.has_settings = True
     return tracker

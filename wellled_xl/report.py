@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from wellled_xl.errors import EXIT_FINDINGS, EXIT_OK
-from wellled_xl.model import Action, Finding, Tracker
+from wellled_xl.model import EXTRA, Action, Finding, Tracker
 
 
 @dataclass
@@ -65,9 +65,52 @@ class Report:
                 for a in self.overdue
             ],
         }
+        document["reading"] = self.reading()
         if self.paths:
             document["paths"] = dict(self.paths)
         return document
+
+    def reading(self) -> dict[str, Any]:
+        """How the tracker was read: each sheet's columns (and why), groups and title rows,
+        where its scale came from, and where dates typed without a year took it from."""
+        legend = self.tracker.legend
+        return {
+            "scale": {
+                "source": legend.source,
+                "assumed": legend.assumed,
+                "statuses": [
+                    {"code": e.code, "meaning": e.meaning, "complete": e.complete}
+                    for e in legend.entries
+                ],
+            },
+            "sheets": [
+                {
+                    "sheet": shape.name,
+                    "part": shape.part,
+                    "header_row": shape.header_row,
+                    "title": list(shape.title),
+                    "groups": list(shape.groups),
+                    "scale_rows": list(shape.scale_rows),
+                    "status_in": shape.status_in,
+                    "ref_in": shape.ref_in,
+                    "columns": [
+                        {
+                            "column": c.letter,
+                            "header": c.header,
+                            "read_as": c.read_as,
+                            "why": c.why,
+                        }
+                        for c in shape.columns
+                    ],
+                }
+                for shape in self.tracker.shapes
+            ],
+            "years": [
+                {"sheet": a.sheet, "row": a.row, "ref": a.ref, "from": a.year_source}
+                for a in self.actions
+                if a.year_source
+            ],
+        }
 
     def render_text(self, colour: bool = False) -> str:
         """A report for a person at a terminal: by sheet, then by lead, with counts.
@@ -83,6 +126,7 @@ class Report:
             f"{len(self.actions)} actions, {self.errors} errors, {self.warnings} warnings, "
             f"{len(self.overdue)} overdue",
         ]
+        lines += self._reading_lines(bold, reset)
         by_sheet: dict[str, list[Finding]] = defaultdict(list)
         for finding in self.findings:
             by_sheet[finding.sheet].append(finding)
@@ -119,6 +163,42 @@ class Report:
                     f"{red}{a.days_overdue} days overdue{reset}{slipped}"
                 )
         return "\n".join(lines)
+
+    def _reading_lines(self, bold: str, reset: str) -> list[str]:
+        """'How the tracker was read', for a tracker not in the controlled format."""
+        shapes = [shape for shape in self.tracker.shapes if not shape.controlled]
+        if not shapes:
+            return []
+        legend = self.tracker.legend
+        lines = ["", f"{bold}How the tracker was read{reset}"]
+        for shape in shapes:
+            lines.append(f"  {printable(shape.name)} (header row {shape.header_row}):")
+            for column in shape.columns:
+                if not column.read_as:
+                    continue
+                read_as = column.read_as.removeprefix(EXTRA)
+                extra = column.read_as.startswith(EXTRA)
+                shown = "carried to the paper as it is" if extra else read_as
+                header = printable(" ".join(column.header.split())) or "(no header)"
+                lines.append(f"    {column.letter} {header} → {shown}: {printable(column.why)}")
+            if shape.groups:
+                groups = ", ".join(printable(g[:40]) for g in shape.groups[:6])
+                more = f" and {len(shape.groups) - 6} more" if len(shape.groups) > 6 else ""
+                lines.append(f"    groups: {groups}{more}")
+        codes = ", ".join(
+            printable(e.code) + (" (complete)" if e.complete else "") for e in legend.entries
+        )
+        lines.append(f"  scale: {printable(legend.source)}" + (f": {codes}" if codes else ""))
+        kinds: dict[str, list[str]] = defaultdict(list)
+        for action in self.actions:
+            if action.year_source:  # "the group row 'May 2012' (row 10)" -> the group row
+                kinds[action.year_source.split(" '")[0]].append(action.year_source)
+        for kind, sources in kinds.items():
+            lines.append(
+                f"  {len(sources)} date(s) typed without a year took it from {kind} "
+                f"(e.g. {printable(sources[0])}), never from the as-at date"
+            )
+        return lines
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

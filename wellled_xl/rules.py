@@ -256,10 +256,30 @@ _RULES = (
     Rule(
         "no-legend",
         "warning",
-        "The workbook has no Legend sheet: RAG is checked against the default scale.",
-        "No Legend sheet (Code | Meaning | Colour | Complete): RAG values were checked "
-        "against the default scale {codes}.",
-        "Add a Legend sheet so the scale is your board's own.",
+        "The workbook writes no scale (no Legend sheet, key or legend rows) for its status "
+        "codes: they are read against the standard NHS scale, and the paper says it was "
+        "assumed.",
+        "No Legend sheet (Code | Meaning | Colour | Complete), key or legend rows: the status "
+        "codes were read against the standard NHS scale {codes}, which the paper marks as "
+        "assumed.",
+        "Add a Legend sheet (or a key) so the scale is your board's own.",
+    ),
+    Rule(
+        "no-status",
+        "warning",
+        "A tracker sheet has no status column and no key: nothing can show as complete, so "
+        "every action past its due date is overdue.",
+        "Sheet {sheet!r} has no status (RAG) column and writes no scale: no action can show "
+        "as complete, so each one past its due date counts as overdue.",
+        "Add a status column (RAG, or the words the board uses) and a key.",
+    ),
+    Rule(
+        "status-unclear",
+        "warning",
+        'Statuses are read from inside a text (a STATUS/ COMMENT column, "Status: …" in '
+        "the action) and this row's text holds none.",
+        "{who}: no status in {label} ({shown!r}); the statuses used here are {codes}.",
+        "Start the text with the status, e.g. {example!r}.",
     ),
     Rule(
         "no-leads-register",

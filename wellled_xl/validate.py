@@ -15,9 +15,10 @@ import pandera.pandas as pa
 
 from wellled_xl.actions import DATE_FIELDS, Reading, read_actions
 from wellled_xl.dates import DateParseError, NotADateError
-from wellled_xl.model import Finding, Legend, Record, Tracker, cell_text
+from wellled_xl.model import Finding, Record, Tracker, cell_text
 from wellled_xl.report import Report
 from wellled_xl.rules import RULES
+from wellled_xl.scale import suggest_status
 
 # Words that name no accountable person.
 NOT_A_PERSON = frozenset(
@@ -78,28 +79,30 @@ _CROSS_REF = re.compile(
     re.I,
 )
 _ANY_KLOE_REF = re.compile(r"^W\d", re.I)
-_RAG_WORDS = (("green", "g"), ("amber", "a"), ("red", "r"), ("blue", "b"))
 # A sheet with one of these columns gives each Part A action a due date.
 _DUE_COLUMNS = frozenset(DATE_FIELDS) - {"previous_revisions"}
 
 
-def _rag_letters(text: str) -> str:
-    letters = text.lower()
-    for word, letter in _RAG_WORDS:
-        letters = letters.replace(word, letter)
-    return re.sub(r"[^a-z]", "", letters)
+def _kloe_sheets(tracker: Tracker, rows: list[Reading]) -> set[str]:
+    """The sheets that file their actions under KLOEs: a KLOE column, KLOE band rows, or
+    refs in the W1a pattern. Only their rows are checked for a KLOE."""
+    sheets = {
+        shape.name
+        for shape in tracker.shapes
+        if shape.kloe_bands or shape.kloe_refs or shape.column("kloe") is not None
+    }
+    sheets |= {row.record.sheet for row in rows if row.kloe_ref}
+    if not tracker.shapes:  # a tracker built in code, with no shapes: every sheet
+        sheets |= {row.record.sheet for row in rows}
+    return sheets
 
 
-def suggest_rag(value: str, legend: Legend) -> str:
-    """A legend code the lead probably meant ('AG' -> 'A/G', 'Green' -> 'G'), or ''."""
-    by_letters = {_rag_letters(code): code for code in legend.codes}
-    return by_letters.get(_rag_letters(value), "")
-
-
-def _frame(rows: list[Reading]) -> pd.DataFrame:
+def _frame(rows: list[Reading], tracker: Tracker) -> pd.DataFrame:
     """One column per checked field and what its checks compare it with; object columns
     keep Python values as they are."""
     actions = [row.action for row in rows]
+    legend = tracker.legend
+    kloe_sheets = _kloe_sheets(tracker, rows)
     data: dict[str, list[Any]] = {
         "part": [a.part for a in actions],
         "ref": [a.ref for a in actions],
@@ -118,10 +121,19 @@ def _frame(rows: list[Reading]) -> pd.DataFrame:
         "has_due_column": [not _DUE_COLUMNS.isdisjoint(row.record.columns) for row in rows],
         "last_updated": [a.last_updated for a in actions],
         "lead_parts": [a.leads for a in actions],
+        "rag_known": [legend.get(a.rag) is not None for a in actions],
+        "uses_kloes": [a.sheet in kloe_sheets for a in actions],
+        # Statuses read from inside a text that holds none.
+        "status_unclear": [
+            bool(a.rag_found_in) and not a.rag and bool(getattr(a, a.rag_found_in)) for a in actions
+        ],
     }
     for fld in DATE_FIELDS:
         data[f"{fld}_problem"] = [row.date_problems.get(fld) for row in rows]
-    return pd.DataFrame(data, dtype=object)
+    frame = pd.DataFrame(data, dtype=object)
+    for flag in ("rag_known", "uses_kloes", "status_unclear"):  # masks: negated with ~
+        frame[flag] = frame[flag].astype(bool)
+    return frame
 
 
 def _check(rule: str, fn: Callable[[pd.Series], pd.Series], *, nullable: bool = False) -> pa.Check:
@@ -132,13 +144,13 @@ def _check(rule: str, fn: Callable[[pd.Series], pd.Series], *, nullable: bool = 
 
 def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataFrameSchema:
     """The pandera schema for this tracker: its legend, its leads register, its KLOEs."""
-    legend_codes = set(tracker.legend.codes)
     kloe_codes = {k.code for k in tracker.kloes}
     known = {lead.initials.lower() for lead in tracker.leads} | {
         lead.role.lower() for lead in tracker.leads if lead.role
     }
     part_a = frame["part"] == "A"
     part_b = frame["part"] == "B"
+    kloe_rows = part_a & frame["uses_kloes"]
     uses_kloe_refs = any(
         part == "A" and _ANY_KLOE_REF.match(ref)
         for part, ref in zip(frame["part"], frame["ref"], strict=True)
@@ -187,8 +199,8 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
         ),
         "kloe": pa.Column(
             checks=[
-                _check("kloe-missing", lambda s: ~part_a | filled(s)),
-                _check("kloe-unknown", lambda s: ~part_a | ~filled(s) | s.isin(kloe_codes)),
+                _check("kloe-missing", lambda s: ~kloe_rows | filled(s)),
+                _check("kloe-unknown", lambda s: ~kloe_rows | ~filled(s) | s.isin(kloe_codes)),
                 _check(
                     "kloe-mismatch",
                     lambda s: ~part_a | ~filled(frame["kloe_ref"]) | (s == frame["kloe_ref"]),
@@ -216,7 +228,8 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
         "rag": pa.Column(
             checks=[
                 _check("required", filled),
-                _check("rag-unknown", lambda s: ~filled(s) | s.isin(legend_codes)),
+                _check("rag-unknown", lambda s: ~filled(s) | frame["rag_known"]),
+                _check("status-unclear", lambda s: ~frame["status_unclear"]),
             ]
         ),
         "success_measure": pa.Column(
@@ -357,7 +370,7 @@ class _Failure:
         ref = self.row.action.ref
         if not ref:
             return f"Row {self.row.record.row}"
-        return ref if self.row.record.part == "A" else f"Item {ref}"
+        return ref if self.row.record.part == "A" else f"Item {ref.rstrip('.')}"
 
     @property
     def label(self) -> str:
@@ -401,7 +414,7 @@ def _kloe_mismatch(f: _Failure) -> _Words:
 
 
 def _rag_unknown(f: _Failure) -> _Words:
-    match = suggest_rag(f.value, f.tracker.legend)
+    match = suggest_status(f.value, f.tracker.legend)
     return {"match": match, "variant": "close" if match else ""}
 
 
@@ -446,7 +459,9 @@ def _progress_placeholder(f: _Failure) -> _Words:
 def _progress_cross_reference(f: _Failure) -> _Words:
     part = f.row.record.part
     target = _CROSS_REF.search(f.value).group(1)
-    missing = not f.refs.records(part, target) and not f.refs.records(part, target.rstrip("."))
+    # Part B's numbers are often typed "2." while the text says "item 2".
+    forms = {target, target.rstrip("."), target.rstrip(".") + "."}
+    missing = not any(f.refs.records(part, form) for form in forms)
     return {"target": target, "variant": "missing" if missing else ""}
 
 
@@ -456,6 +471,15 @@ def _progress_stale(f: _Failure) -> _Words:
         "value": updated.isoformat(),
         "updated": updated,
         "months": f.tracker.settings.review_period_months,
+    }
+
+
+def _status_unclear(f: _Failure) -> _Words:
+    text = " ".join(f.value.split())
+    codes = f.tracker.legend.codes
+    return {
+        "shown": text if len(text) <= 40 else text[:39] + "…",
+        "example": f"{codes[0]} – {text[:30]}" if codes else f"Open – {text[:30]}",
     }
 
 
@@ -473,6 +497,7 @@ _WORDS: dict[str, Callable[[_Failure], _Words]] = {
     "progress-placeholder": _progress_placeholder,
     "progress-cross-reference": _progress_cross_reference,
     "progress-stale": _progress_stale,
+    "status-unclear": _status_unclear,
 }
 
 
@@ -511,7 +536,11 @@ def _findings(
         if rule not in RULES:
             continue
         row = rows[int(index)]
-        fld = _cell_field(str(column), rule, row.record)
+        fld = (
+            row.action.rag_found_in
+            if rule == "status-unclear"
+            else _cell_field(str(column), rule, row.record)
+        )
         if not row.record.cell(fld):
             continue  # the sheet has no such column: said once by missing-column, if required
         if fld in row.record.errors:
@@ -531,7 +560,11 @@ def _missing_columns(tracker: Tracker) -> list[Finding]:
         "B": ("ref", "finding", "action", "lead", "rag"),
     }
     findings = []
-    seen: set[tuple[str, str]] = set()
+    # A status read from inside a text, or a sheet said once to have no status at all.
+    seen: set[tuple[str, str]] = {
+        (shape.name, "rag") for shape in tracker.shapes if shape.status_in
+    } | {(f.sheet, "rag") for f in tracker.findings if f.rule == "no-status"}
+    seen |= {(shape.name, "ref") for shape in tracker.shapes if shape.ref_in}
     shapes: set[tuple[str, str, int]] = set()
     for record in tracker.records:
         # The records of one sheet share one columns dict: look at each sheet's once.
@@ -578,7 +611,7 @@ def validate(tracker: Tracker, as_at: date) -> Report:
     findings = list(tracker.findings) + _missing_columns(tracker) + _cell_errors(tracker)
     missing = {(f.sheet, f.field) for f in findings if f.rule == "missing-column"}
     if rows:
-        frame = _frame(rows)
+        frame = _frame(rows, tracker)
         schema = build_schema(tracker, frame, as_at)
         row_findings = [
             f

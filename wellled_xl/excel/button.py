@@ -43,13 +43,7 @@ from wellled_xl.excel.writer import (
     write_paper_xlwings,
 )
 from wellled_xl.model import Finding, Record, Tracker
-from wellled_xl.paper.layout import (
-    PART_A_SHEET,
-    PART_B_SHEET,
-    SUMMARY_SHEET,
-    VALIDATION_SHEET,
-    layout_validation,
-)
+from wellled_xl.paper.layout import SUMMARY_SHEET, layout_validation
 from wellled_xl.pipeline import check, paper_for
 from wellled_xl.read import tracker_from_sheets
 from wellled_xl.report import (
@@ -61,7 +55,6 @@ from wellled_xl.runtime import paused_gc
 from wellled_xl.template import OVERDUE_FIELDS, OVERDUE_NAMES, OverdueRule, overdue_rules
 
 TITLE = "Well-led: Validate & Build"
-GENERATED_SHEETS = (PART_A_SHEET, PART_B_SHEET, SUMMARY_SHEET, VALIDATION_SHEET)
 # Reading more than this many cells of one sheet through Excel would take minutes: a sheet
 # formatted down to row 1,048,576 is refused with a message instead.
 MAX_SHEET_CELLS = 2_000_000
@@ -77,6 +70,7 @@ class ButtonRun:
     checks: dict[str, str] = field(default_factory=dict)  # tracker sheet -> Check block address
     rules: dict[str, str] = field(default_factory=dict)  # tracker sheet -> "kept", "re-applied" …
     notes: list[str] = field(default_factory=list)  # things the officer should know
+    paper_sheets: list[str] = field(default_factory=list)  # the paper's sheets, in order
 
     def message(self) -> str:
         """The message box at the end of a run."""
@@ -85,7 +79,7 @@ class ButtonRun:
             f"{len(report.actions)} actions checked, position as at "
             f"{report.as_at:%d %B %Y}: {report.errors} errors, {report.warnings} warnings, "
             f"{len(report.overdue)} overdue.",
-            "Part A, Part B and the Summary are rebuilt. The Validation sheet lists every "
+            f"{_listed(self.paper_sheets)} rebuilt. The Validation sheet lists every "
             "finding with a link to its cell"
             + ("; the Check column shows each row's problems." if self.checks else "."),
         ]
@@ -97,6 +91,14 @@ class ButtonRun:
                 + "."
             )
         return "\n\n".join(lines)
+
+
+def _listed(names: Sequence[str]) -> str:
+    """'Part A, Part B and the Summary are' / 'Board paper and the Summary are'."""
+    shown = [f"the {n}" if n == SUMMARY_SHEET else n for n in names]
+    if len(shown) < 2:
+        return f"{''.join(shown) or 'The paper'} is"
+    return f"{', '.join(shown[:-1])} and {shown[-1]} are"
 
 
 # ---------------------------------------------------------------------------------------
@@ -162,24 +164,28 @@ def run_button(book: Any) -> ButtonRun:
     before the first write.
     """
     sheets = read_open_book(book)
+    tracker = tracker_from_sheets(book.name, sheets)
+    report = check(tracker)
+    paper = paper_for(report)
+    paper = replace(paper, sheets=[*paper.sheets, layout_validation(report, paper.styles)])
+    # The sheets this run writes: named by the paper (Part A, Part B or the tracker's own
+    # shape), never over a sheet of the trust's that happens to share a name.
+    writing = {sheet.name.casefold() for sheet in paper.sheets}
     marked = {name.casefold() for name, rows in sheets if is_generated(rows)}
     for name, _ in sheets:
-        if name.casefold() in {s.casefold() for s in GENERATED_SHEETS} - marked:
+        if name.casefold() in writing - marked:
             raise errors.UnsafeWrite(
                 f"This workbook already has a sheet called '{name}' that wellled-xl did not "
                 "make. Rename it and click Validate & Build again: the button replaces only "
                 "the sheets it made itself."
             )
-    tracker = tracker_from_sheets(book.name, sheets)
-    report = check(tracker)
-    paper = paper_for(report)
-    paper = replace(paper, sheets=[*paper.sheets, layout_validation(report, paper.styles)])
     rows_of = dict(sheets)
     checks = check_blocks(tracker, report.findings, rows_of)
 
     for name in [name for name, _ in sheets if name.casefold() in marked]:
         book.sheets[name].delete()  # by name: deleting one renumbers the others
     run = ButtonRun(report, write_paper_xlwings(paper, book))
+    run.paper_sheets = [sheet.name for sheet in paper.sheets[:-1]]  # all but Validation
     for name, block in checks.items():
         sheet = book.sheets[name]
         with _unprotected(sheet, is_windows_excel(book)):

@@ -32,7 +32,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -41,11 +41,10 @@ from typing import NamedTuple, TypeVar
 
 from wellled_xl.cells import GENERATED_MARK, Bounds, column_letter, range_address
 from wellled_xl.dates import MONTH_NAMES
-from wellled_xl.model import Action, Finding, Legend
+from wellled_xl.model import EXTRA, Action, Finding, Legend, LegendEntry, SheetShape, Tracker
 from wellled_xl.report import Report
 
 Value = str | int | float | date | None
-KloeGroup = tuple[str, str, list[Action]]  # (KLOE code, band text, its actions in order)
 T = TypeVar("T")
 
 # Excel's limits: a row is at most 409 points high (408.75 in whole pixels); a header or
@@ -66,6 +65,12 @@ PART_B_SHEET = "Part B"
 SUMMARY_SHEET = "Summary"
 VALIDATION_SHEET = "Validation"  # written by the Excel button only, beside the paper
 OTHER_ACTIONS = "Other actions"
+BOARD_PAPER_SHEET = "Board paper"  # a tracker in its own shape, not Part A and Part B
+ASSUMED_NOTE = (
+    "The tracker writes no key for its status codes: these are the standard NHS RAG scale's "
+    "meanings, assumed."
+)
+NO_SCALE_NOTE = "The tracker records no status for its actions, and writes no key."
 
 PART_A_COLUMNS = (
     ("Ref", 7.0),
@@ -603,8 +608,9 @@ def _timescale_cell(action: Action) -> _Cell:
 
 def _rag_cell(rag: str, legend: Legend) -> _Cell:
     """A legend code in its colour; anything else as typed, uncoloured, with a marker."""
-    if legend.get(rag) is not None:
-        return _Cell(rag, rag_style_name(rag))
+    entry = legend.get(rag)
+    if entry is not None:
+        return _Cell(rag, rag_style_name(entry.code))
     marker = "\n(not on legend)" if rag else "(no RAG)"
     runs = [Run(rag, bold=True, colour=ALERT)] if rag else []
     runs.append(Run(marker, italic=True, colour=ALERT))
@@ -626,13 +632,17 @@ def _legend_block(builder: _SheetBuilder, legend: Legend, strays: Sequence[str])
     width = len(builder.widths)
     builder.gap(10)
     builder.add([_Cell("Status", "legend label", span=width)])
+    if not legend.entries:
+        builder.add([_Cell(NO_SCALE_NOTE, "note", span=width)])
     for entry in legend.entries:
         builder.add(
             [
                 _Cell(entry.code, rag_style_name(entry.code)),
-                _Cell(entry.meaning, "legend meaning", span=width - 1),
+                _Cell(meaning_of(entry), "legend meaning", span=width - 1),
             ]
         )
+    if legend.assumed:
+        builder.add([_Cell(ASSUMED_NOTE, "note", span=width)])
     if strays:
         shown = ", ".join(strays)
         builder.add(
@@ -647,6 +657,14 @@ def _legend_block(builder: _SheetBuilder, legend: Legend, strays: Sequence[str])
         )
 
 
+def meaning_of(entry: LegendEntry) -> str:
+    """What a status means as the legend prints it: the trust's words, else (a scale of
+    status words with no meanings written) whether it counts as complete."""
+    if entry.meaning:
+        return entry.meaning
+    return "counts as complete" if entry.complete else ""
+
+
 def _stray_rags(actions: Iterable[Action], legend: Legend) -> list[str]:
     return sorted({a.rag for a in actions if a.rag and legend.get(a.rag) is None})
 
@@ -659,14 +677,18 @@ def _escape(text: str) -> str:
 def _footer(legend: Legend) -> HeaderFooter:
     """The legend on every printed page, and 'Page N of M'."""
     page = "&8Page &P of &N"
+    if not legend.entries:
+        return HeaderFooter(left="&8Status: the tracker records none", right=page)
+    assumed = " (assumed: the tracker writes no key)" if legend.assumed else ""
     for limit in (None, 40, 0):
         items = []
         for entry in legend.entries:
-            meaning = entry.meaning if limit is None else entry.meaning[:limit].rstrip()
-            if limit and len(entry.meaning) > limit:
+            text = meaning_of(entry)
+            meaning = text if limit is None else text[:limit].rstrip()
+            if limit and len(text) > limit:
                 meaning += "…"
             items.append(f"&B{_escape(entry.code)}&B {_escape(meaning)}".rstrip())
-        footer = HeaderFooter(left="&8Status: " + "   ".join(items), right=page)
+        footer = HeaderFooter(left="&8Status: " + "   ".join(items) + assumed, right=page)
         if len(footer.excel()) <= MAX_HEADER_FOOTER:
             return footer
     return HeaderFooter(left="&8Status: see the legend under each table", right=page)
@@ -684,7 +706,7 @@ def _print_setup(
         repeat_rows=f"{repeat_row}:{repeat_row}" if repeat_row else None,
         # From row 2: the mark row is for the workbook, not for the board.
         print_area=f"A2:{column_letter(len(builder.widths) - 1)}{builder.next_row - 1}",
-        header=_page_header(report.tracker.settings.title, position),
+        header=_page_header(paper_title(report), position),
         footer=_footer(report.tracker.legend),
     )
 
@@ -707,20 +729,14 @@ def _mark_row(builder: _SheetBuilder, report: Report) -> None:
     builder.add([_Cell(generated_note(report), "note", span=len(builder.widths))])
 
 
-def _kloe_groups(report: Report) -> list[KloeGroup]:
-    """(code, band text, actions) per KLOE in W1–W8 order, then the actions with no KLOE."""
-    part_a = [a for a in report.actions if a.part == "A"]
-    kloes = sorted(report.tracker.kloes, key=lambda k: natural_key(k.code))
-    known = {k.code for k in kloes}
-    groups = []
-    for kloe in kloes:
-        actions = [a for a in part_a if a.kloe == kloe.code]
-        band = f"{kloe.code}: {kloe.question}" if kloe.question else kloe.code
-        groups.append((kloe.code, band, _in_ref_order(actions)))
-    others = [a for a in part_a if a.kloe not in known]
-    if others:
-        groups.append((OTHER_ACTIONS, OTHER_ACTIONS, _in_ref_order(others)))
-    return groups
+def paper_title(report: Report) -> str:
+    """The paper's title: the Settings sheet's, else the tracker's first title row, else
+    its file name."""
+    tracker = report.tracker
+    if tracker.has_settings or not tracker.shapes:
+        return tracker.settings.title
+    lines = tracker.title_lines
+    return lines[0] if lines else PurePath(tracker.path).stem
 
 
 def _in_ref_order(actions: Iterable[Action]) -> list[Action]:
@@ -728,50 +744,311 @@ def _in_ref_order(actions: Iterable[Action]) -> list[Action]:
     return sorted(actions, key=lambda a: (not a.ref, natural_key(a.ref), a.row))
 
 
-def _title_block(builder: _SheetBuilder, report: Report, position: str) -> None:
-    settings = report.tracker.settings
+# One column of a paper table: its header, its width, and the cell of each action.
+CellMaker = Callable[[Action, Legend], _Cell]
+
+
+class _Column(NamedTuple):
+    header: str
+    width: float
+    cell: CellMaker
+
+
+class Group(NamedTuple):
+    """A band of a paper table and its actions: `label` names it in the Summary, `band`
+    is the band row's text ("" for actions above the first group row: no band)."""
+
+    label: str
+    band: str
+    actions: list[Action]
+    kloe: str = ""  # the KLOE code, for a KLOE band ("KLOE" | its question)
+
+
+@dataclass
+class _Table:
+    """One table of the paper, on its own sheet: a tracker sheet in its own shape, or the
+    controlled tracker's Part A or Part B in the seed's."""
+
+    sheet: str
+    part: str
+    subtitles: list[str]
+    heading: str
+    columns: list[_Column]
+    groups: list[Group]
+    empty_note: str = "No actions in the tracker."
+
+    @property
+    def actions(self) -> list[Action]:
+        return [a for group in self.groups for a in group.actions]
+
+
+def _ref_cell(action: Action, legend: Legend) -> _Cell:
+    return _Cell(_text(action.ref), "ref")
+
+
+def _lead_cell(action: Action, legend: Legend) -> _Cell:
+    return _Cell(_text(action.lead), "centred")
+
+
+def _rag_of(action: Action, legend: Legend) -> _Cell:
+    return _rag_cell(action.rag, legend)
+
+
+def _timescale_of(action: Action, legend: Legend) -> _Cell:
+    return _timescale_cell(action)
+
+
+def _planned_action_of(action: Action, legend: Legend) -> _Cell:
+    return _planned_action_cell(action)
+
+
+def _text_of(field_name: str) -> CellMaker:
+    def cell(action: Action, legend: Legend) -> _Cell:
+        return _Cell(_text(getattr(action, field_name)), "text")
+
+    return cell
+
+
+def _extra_of(header: str) -> CellMaker:
+    def cell(action: Action, legend: Legend) -> _Cell:
+        return _Cell(_text(dict(action.extras).get(header, "")), "text")
+
+    return cell
+
+
+# The seed paper's columns, for the controlled tracker's Part A and Part B.
+_SEED_CELLS: dict[str, tuple[CellMaker, ...]] = {
+    "A": (_ref_cell, _text_of("action"), _timescale_of, _lead_cell,
+          _text_of("success_measure"), _text_of("progress"), _rag_of),
+    "B": (_ref_cell, _text_of("finding"), _planned_action_of, _text_of("progress"),
+          _lead_cell, _rag_of),
+}  # fmt: skip
+_DATE_FIELDS = ("timescale", "original_due", "revised_due", "previous_revisions")
+_NOT_SHOWN = ("check", "last_updated", "kloe")
+# The width a landscape A4 page gives a table, in Excel character units (the seed's Part A).
+TABLE_WIDTH = 150.0
+
+
+def _shape_columns(shape: SheetShape, actions: Sequence[Action]) -> list[_Column]:
+    """A tracker sheet's own columns in its order: its fields, its dates as one timescale
+    (struck-through revisions, overdue in red), and its extra columns under their headers."""
+    dates = [c for c in shape.columns if c.read_as in _DATE_FIELDS]
+    specs: list[tuple[str, str, CellMaker]] = []  # (header, kind, cell)
+    for column in shape.columns:
+        read_as = column.read_as
+        header = " ".join(column.header.replace(":", " ").split())
+        if not read_as or read_as in _NOT_SHOWN:
+            continue
+        if read_as in _DATE_FIELDS:
+            if column is dates[0]:
+                specs.append((header if len(dates) == 1 and header else "Timescale", "date",
+                              _timescale_of))  # fmt: skip
+        elif read_as == "ref":
+            specs.append((header or ("No." if shape.part == "B" else "Ref"), "ref", _ref_cell))
+        elif read_as == "lead":
+            specs.append((header or "Lead", "lead", _lead_cell))
+        elif read_as == "rag":
+            specs.append((header or "Status", "rag", _rag_of))
+        elif read_as.startswith(EXTRA):
+            name = read_as.removeprefix(EXTRA)
+            specs.append((header or name, read_as, _extra_of(name)))
+        else:
+            specs.append((header or read_as.replace("_", " ").capitalize(), read_as,
+                          _text_of(read_as)))  # fmt: skip
+    widths = _fit_widths(specs, actions)
+    return [_Column(h, w, cell) for (h, _, cell), w in zip(specs, widths, strict=True)]
+
+
+def _fit_widths(
+    specs: Sequence[tuple[str, str, CellMaker]], actions: Sequence[Action]
+) -> list[float]:
+    """Widths that fill a landscape A4 page: short columns (ref, lead, status, dates) as
+    wide as their text needs, the rest sharing what is left by how much they hold."""
+    sample = actions[:300]
+    fixed: dict[int, float] = {}
+    weights: dict[int, float] = {}
+    for index, (header, kind, cell) in enumerate(specs):
+        texts = [str(cell(a, Legend(())).value or "") for a in sample] if sample else []
+        longest = max([len(header), *(len(t) for t in texts)], default=len(header))
+        average = sum(len(t) for t in texts) / len(texts) if texts else len(header)
+        if kind in ("ref", "lead", "rag") or (kind.startswith(EXTRA) and longest <= 14):
+            fixed[index] = min(max(7.0, longest * 1.05 + 2), 18.0)
+        elif kind == "date":
+            fixed[index] = 15.0
+        else:
+            weights[index] = max(average, 12.0) ** 0.5
+    left = max(TABLE_WIDTH - sum(fixed.values()), 12.0 * len(weights))
+    total = sum(weights.values()) or 1.0
+    widths = [
+        fixed.get(i) or max(12.0, round(left * weights[i] / total, 1)) for i in range(len(specs))
+    ]
+    return widths
+
+
+def _kloe_groups(actions: Sequence[Action], tracker: Tracker) -> list[Group]:
+    """Actions per KLOE in W1–W8 order (ref order within each), then those with no KLOE;
+    a KLOE with no actions gets no band."""
+    kloes = sorted(tracker.kloes, key=lambda k: natural_key(k.code))
+    known = {k.code for k in kloes}
+    groups = []
+    for kloe in kloes:
+        mine = [a for a in actions if a.kloe == kloe.code]
+        if mine:
+            band = f"{kloe.code}: {kloe.question}" if kloe.question else kloe.code
+            groups.append(Group(kloe.code, band, _in_ref_order(mine), kloe.code))
+    others = [a for a in actions if a.kloe not in known]
+    if others:
+        groups.append(Group(OTHER_ACTIONS, OTHER_ACTIONS, _in_ref_order(others)))
+    return groups
+
+
+def _tracker_groups(actions: Sequence[Action], shape: SheetShape, label: str) -> list[Group]:
+    """The tracker's own groups, in its order, rows in its order: KLOE bands as written,
+    month or meeting rows, core services. Rows above the first group row get no band;
+    a sheet with no group rows is one table."""
+    groups: dict[str, list[Action]] = {}
+    for action in actions:
+        groups.setdefault(action.group, []).append(action)
+    result = []
+    for text, mine in groups.items():
+        kloe = mine[0].kloe if shape.kloe_bands and text else ""
+        name = kloe or _short(text, 40) or label
+        result.append(Group(name, text, mine, kloe))
+    return result
+
+
+def _tables(report: Report) -> list[_Table]:
+    """The paper's tables, one per tracker sheet, in the tracker's order."""
+    tracker = report.tracker
+    settings = tracker.settings
+    by_sheet: dict[str, list[Action]] = {}
+    for action in report.actions:
+        by_sheet.setdefault(action.sheet, []).append(action)
+    shapes = tracker.shapes or _shapes_of(report)
+    seed_shaped = tracker.uses_kloes or any(shape.part == "B" for shape in shapes)
+    # A paper sheet never takes the name of one of the tracker's own sheets: the Excel
+    # button writes the paper beside them ("Part A" of a legacy tracker stays its own).
+    names: list[str] = []
+    own = {name.casefold() for name in tracker.sheet_names}
+    tables = []
+    for shape in shapes:
+        actions = by_sheet.get(shape.name, [])
+        part = shape.part
+        base = (PART_B_SHEET if part == "B" else PART_A_SHEET) if seed_shaped else BOARD_PAPER_SHEET
+        name = _unique(base if base.casefold() not in own else f"{base} (paper)", names)
+        names.append(name)
+        if shape.controlled or not tracker.shapes:
+            columns = PART_A_COLUMNS if part == "A" else PART_B_COLUMNS
+            cells = _SEED_CELLS[part]
+            table_columns = [_Column(h, w, c) for (h, w), c in zip(columns, cells, strict=True)]
+            if part == "A":
+                groups = _kloe_groups(actions, tracker)
+                subtitles = [settings.part_a_title, settings.part_b_title]
+                heading = settings.part_a_heading
+            else:
+                groups = [Group("Part B", "", _in_ref_order(actions))]
+                subtitles, heading = [], settings.part_b_heading
+            tables.append(
+                _Table(name, part, subtitles, heading, table_columns, groups,
+                       f"No Part {part} actions in the tracker.")
+            )  # fmt: skip
+            continue
+        else:
+            table_columns = _shape_columns(shape, actions)
+            if part == "A" and shape.column("kloe") is not None:
+                groups = _kloe_groups(actions, tracker)
+            else:
+                label = "Part B" if part == "B" and seed_shaped else shape.name
+                groups = _tracker_groups(actions, shape, label)
+            subtitles = _subtitles(tracker, shape)
+            heading = settings.part_a_heading if tracker.has_settings and part == "A" else ""
+            if tracker.has_settings and part == "B":
+                heading = settings.part_b_heading
+        tables.append(_Table(name, part, subtitles, heading, table_columns, groups))
+    return tables
+
+
+def _shapes_of(report: Report) -> list[SheetShape]:
+    """For a tracker made in code (no sheets read): its sheets, as the controlled tracker's."""
+    seen: dict[str, SheetShape] = {}
+    for action in report.actions:
+        seen.setdefault(action.sheet, SheetShape(action.sheet, action.part, 1, [], controlled=True))
+    if not any(shape.part == "B" for shape in seen.values()):
+        seen.setdefault("Findings", SheetShape("Findings", "B", 1, [], controlled=True))
+    if not any(shape.part == "A" for shape in seen.values()):
+        seen = {"Actions": SheetShape("Actions", "A", 1, [], controlled=True), **seen}
+    return sorted(seen.values(), key=lambda shape: shape.part)
+
+
+def _unique(name: str, taken: Sequence[str]) -> str:
+    if name not in taken:
+        return name
+    number = 2
+    while f"{name} {number}" in taken:
+        number += 1
+    return f"{name} {number}"
+
+
+_POSITION_LINE = re.compile(r"^\s*position\s+(?:as\s+)?at\b", re.I)
+
+
+def _subtitles(tracker: Tracker, shape: SheetShape) -> list[str]:
+    """The tracker's own title rows under the paper's title: all but the first, and not a
+    "Position as at …" line (the paper prints its own, from the as-at date)."""
+    if tracker.has_settings:
+        settings = tracker.settings
+        return [settings.part_a_title, settings.part_b_title] if shape.part == "A" else []
+    lines = shape.title or tracker.title_lines
+    first = tracker.title_lines[:1]
+    shown = [line for line in lines if line not in first and not _POSITION_LINE.match(line)]
+    return shown + ([shape.marking] if shape.marking else [])
+
+
+def _title_block(
+    builder: _SheetBuilder, title: str, subtitles: Sequence[str], position: str
+) -> None:
     width = len(builder.widths)
-    builder.add([_Cell(settings.title, "title", span=width)], height=26)
-    builder.add([_Cell(settings.part_a_title, "subtitle", span=width)], height=19)
-    builder.add([_Cell(settings.part_b_title, "subtitle", span=width)], height=19)
+    builder.add([_Cell(title, "title", span=width)], height=26)
+    for line in subtitles:
+        builder.add([_Cell(line, "subtitle", span=width)], height=19)
     builder.add([_Cell(position, "position", span=width)], height=21)
     builder.gap(10)
 
 
-def _part_a(
-    report: Report, styles: dict[str, Style], position: str, groups: list[KloeGroup]
+def _table_sheet(
+    report: Report, styles: dict[str, Style], position: str, table: _Table
 ) -> SheetLayout:
+    """One table of the paper: title block, header row, a band per group, the legend."""
     legend = report.tracker.legend
-    builder = _SheetBuilder(PART_A_SHEET, [w for _, w in PART_A_COLUMNS], styles)
+    builder = _SheetBuilder(table.sheet, [c.width for c in table.columns], styles)
     width = len(builder.widths)
     _mark_row(builder, report)
-    _title_block(builder, report, position)
-    builder.add([_Cell(report.tracker.settings.part_a_heading, "heading", span=width)], height=22)
-    header = _header_row(builder, PART_A_COLUMNS)
-    for code, band, actions in groups:
-        if code == OTHER_ACTIONS:
-            builder.add([_Cell(band, "band", span=width)], height=18)
-        else:
-            builder.add([_Cell("KLOE", "band"), _Cell(band, "band", span=width - 1)], height=18)
-        if not actions:
-            builder.add([_Cell("No actions under this KLOE.", "note", span=width)])
-        for action in actions:
-            builder.add(
-                [
-                    _Cell(_text(action.ref), "ref"),
-                    _Cell(_text(action.action), "text"),
-                    _timescale_cell(action),
-                    _Cell(_text(action.lead), "centred"),
-                    _Cell(_text(action.success_measure), "text"),
-                    _Cell(_text(action.progress), "text"),
-                    _rag_cell(action.rag, legend),
-                ]
-            )
-    part_a = [a for _, _, actions in groups for a in actions]
-    _legend_block(builder, legend, _stray_rags(part_a, legend))
+    _title_block(builder, paper_title(report), table.subtitles, position)
+    if table.heading:
+        builder.add([_Cell(table.heading, "heading", span=width)], height=22)
+    header = _header_row(builder, [(c.header, c.width) for c in table.columns])
+    if not table.actions:
+        builder.add([_Cell(table.empty_note, "note", span=width)])
+    for group in table.groups:
+        if group.kloe and group.band:
+            cells = [_Cell("KLOE", "band"), _Cell(_band_text(group.band), "band", span=width - 1)]
+            builder.add(cells, height=18)
+        elif group.band:
+            builder.add([_Cell(group.band, "band", span=width)], height=18)
+        for action in group.actions:
+            builder.add([column.cell(action, legend) for column in table.columns])
+    _legend_block(builder, legend, _stray_rags(table.actions, legend))
     return builder.build(
         _print_setup(builder, report, position, header), freeze_panes=f"A{header + 1}"
     )
+
+
+_KLOE_WORD = re.compile(r"^\s*kloe\s+", re.I)
+
+
+def _band_text(band: str) -> str:
+    """A KLOE band's text beside its "KLOE" cell: "KLOE W4: …" typed whole loses its word."""
+    return _KLOE_WORD.sub("", band)
 
 
 def _planned_action_cell(action: Action) -> _Cell:
@@ -782,38 +1059,6 @@ def _planned_action_cell(action: Action) -> _Cell:
     lead_in = (action.action + "\n" if action.action else "") + "Due: "
     style = "overdue" if action.is_overdue else "text"
     return _Cell(style=style, runs=(Run(lead_in), *runs))
-
-
-def _part_b(
-    report: Report, styles: dict[str, Style], position: str, part_b: list[Action]
-) -> SheetLayout:
-    legend = report.tracker.legend
-    settings = report.tracker.settings
-    builder = _SheetBuilder(PART_B_SHEET, [w for _, w in PART_B_COLUMNS], styles)
-    width = len(builder.widths)
-    _mark_row(builder, report)
-    builder.add([_Cell(settings.title, "title", span=width)], height=26)
-    builder.add([_Cell(position, "position", span=width)], height=21)
-    builder.gap(10)
-    builder.add([_Cell(settings.part_b_heading, "heading", span=width)], height=22)
-    header = _header_row(builder, PART_B_COLUMNS)
-    if not part_b:
-        builder.add([_Cell("No Part B actions in the tracker.", "note", span=width)])
-    for action in part_b:
-        builder.add(
-            [
-                _Cell(_text(action.ref), "ref"),
-                _Cell(_text(action.finding), "text"),
-                _planned_action_cell(action),
-                _Cell(_text(action.progress), "text"),
-                _Cell(_text(action.lead), "centred"),
-                _rag_cell(action.rag, legend),
-            ]
-        )
-    _legend_block(builder, legend, _stray_rags(part_b, legend))
-    return builder.build(
-        _print_setup(builder, report, position, header), freeze_panes=f"A{header + 1}"
-    )
 
 
 def _summary_columns(legend: Legend) -> list[float]:
@@ -841,23 +1086,47 @@ def _action_row(action: Action, legend: Legend, *middle: _Cell) -> list[_Cell]:
     ]
 
 
+def _on_legend(rag: str, legend: Legend) -> str:
+    """The legend code a status counts under ('on track' under 'On Track to deliver')."""
+    entry = legend.get(rag)
+    return entry.code if entry is not None else rag
+
+
+def _counts_title(heading: str, rows: Sequence[tuple[str, list[Action]]]) -> str:
+    parts = "KLOE and for Part B" if heading == "KLOE" else "group"
+    if heading == "KLOE" and not any(label == "Part B" for label, _ in rows):
+        parts = "KLOE"
+    return f"RAG status by {parts}"
+
+
 def _section(builder: _SheetBuilder, title: str) -> None:
     builder.gap(12)
     builder.add([_Cell(title, "heading", span=len(builder.widths))], height=22)
 
 
+def _count_rows(tables: Sequence[_Table]) -> list[tuple[str, list[Action]]]:
+    """The Summary's rows: each group of each table (KLOEs, the tracker's own groups), or
+    the table as one row when it has no groups (Part B)."""
+    rows = []
+    for table in tables:
+        if len(table.groups) == 1 and not table.groups[0].band:
+            rows.append((table.groups[0].label, table.groups[0].actions))
+        else:
+            rows += [(group.label, group.actions) for group in table.groups]
+    return rows
+
+
 def _rag_counts(
-    builder: _SheetBuilder, report: Report, groups: list[KloeGroup], part_b: list[Action]
+    builder: _SheetBuilder, report: Report, rows: list[tuple[str, list[Action]]], heading: str
 ) -> Chart:
-    """RAG counts per KLOE and for Part B, as a table and as a stacked bar chart."""
+    """Status counts per group (KLOE) and for Part B, as a table and a stacked bar chart."""
     legend = report.tracker.legend
     codes = legend.codes
-    rows = [(code, actions) for code, _, actions in groups] + [("Part B", part_b)]
     total_span = len(builder.widths) - (1 + len(codes) + 4)
     # Totals first: the rarely used "not on legend" and "no RAG" counts take the wide
     # columns the lists below need for their text.
     header = builder.add(
-        [_Cell(name, "header") for name in ("KLOE", "Total", "Overdue")]
+        [_Cell(name, "header") for name in (heading, "Total", "Overdue")]
         + [_Cell(code, rag_style_name(code)) for code in codes]
         + [_Cell(name, "header") for name in ("Not on legend", "No RAG")]
         + ([_Cell(None, None, span=total_span)] if total_span else []),
@@ -865,7 +1134,7 @@ def _rag_counts(
     )
     first = header + 1
     for label, actions in [*rows, ("Total", [a for _, acts in rows for a in acts])]:
-        counts = Counter(a.rag for a in actions)
+        counts = Counter(_on_legend(a.rag, legend) for a in actions)
         bold = label == "Total"
         number = "number bold" if bold else "number"
         stray = sum(n for rag, n in counts.items() if rag and rag not in codes)
@@ -903,7 +1172,7 @@ def _rag_counts(
     return Chart(
         kind="bar",
         stacked=True,
-        title="RAG status by KLOE and for Part B",
+        title=_counts_title(heading, rows),
         categories=f"A{first}:A{last}",
         series=series,
         anchor=anchor,
@@ -916,17 +1185,12 @@ def _rag_counts(
 
 
 def _summary(
-    report: Report,
-    styles: dict[str, Style],
-    position: str,
-    groups: list[KloeGroup],
-    part_b: list[Action],
+    report: Report, styles: dict[str, Style], position: str, tables: Sequence[_Table]
 ) -> SheetLayout:
-    settings = report.tracker.settings
     builder = _SheetBuilder(SUMMARY_SHEET, _summary_columns(report.tracker.legend), styles)
     width = len(builder.widths)
     _mark_row(builder, report)
-    builder.add([_Cell(f"{settings.title}: summary", "title", span=width)], height=26)
+    builder.add([_Cell(f"{paper_title(report)}: summary", "title", span=width)], height=26)
     builder.add([_Cell(position, "position", span=width)], height=21)
     builder.add(
         [
@@ -939,10 +1203,12 @@ def _summary(
         ],
         height=19,
     )
-    _section(builder, "RAG status by KLOE and for Part B")
-    chart = _rag_counts(builder, report, groups, part_b)
+    rows = _count_rows(tables)
+    heading = "KLOE" if report.tracker.uses_kloes or not report.tracker.shapes else "Group"
+    _section(builder, _counts_title(heading, rows))
+    chart = _rag_counts(builder, report, rows, heading)
 
-    paper_order = [a for _, _, actions in groups for a in actions] + part_b
+    paper_order = [a for table in tables for a in table.actions]
     overdue = report.overdue
     _section(builder, f"Overdue actions ({len(overdue)}): due before the as-at date, not complete")
     legend = report.tracker.legend
@@ -1060,19 +1326,18 @@ def layout_validation(report: Report, styles: dict[str, Style]) -> SheetLayout:
 
 
 def layout_paper(report: Report) -> PaperLayout:
-    """The board paper for a validated tracker: Part A, Part B and the Summary."""
+    """The board paper for a validated tracker: a table per tracker sheet, in the tracker's
+    shape (Part A and Part B for the controlled tracker), and the Summary."""
     styles = _styles(report.tracker.legend)
     position = position_text(report.as_at)
-    groups = _kloe_groups(report)  # Part A by KLOE, and Part B, each in the paper's order
-    part_b = _in_ref_order(a for a in report.actions if a.part == "B")
+    tables = _tables(report)
     return PaperLayout(
-        title=report.tracker.settings.title,
+        title=paper_title(report),
         position=position,
         styles=styles,
         sheets=[
-            _part_a(report, styles, position, groups),
-            _part_b(report, styles, position, part_b),
-            _summary(report, styles, position, groups, part_b),
+            *(_table_sheet(report, styles, position, table) for table in tables),
+            _summary(report, styles, position, tables),
         ],
     )
 

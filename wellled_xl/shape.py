@@ -1,0 +1,627 @@
+"""Read a tracker sheet as a person does: title rows, KEY blocks, group and band rows, legend
+rows, repeated headers, and what each column holds, decided from its values as well as its
+header.
+
+Trusts' logs are not the controlled tracker. A column headed Status may hold narrative
+(it is the progress), a column headed "Proposed to Open/ Close" holds the status, Part B's
+numbers sit under a blank header, a STATUS/ COMMENT column mixes status words with
+comments, and the seed's legend rows (``Status | G | … | A/G | …``) sit under each table.
+Every column that holds data is read as a field or carried as an extra column under its
+own header (`SheetShape.columns` says which, and why), so nothing a lead typed vanishes;
+the rows that are not actions (titles, keys, legends, groups, repeated headers) are read
+for what they say.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from wellled_xl.cells import cell_address, column_letter, range_address, split_cell
+from wellled_xl.dates import DateParseError, NotADateError, parse_timescale
+from wellled_xl.headers import ACTIONS_COLUMNS, FINDINGS_COLUMNS, HeaderMap, normalise
+from wellled_xl.model import (
+    EXTRA,
+    Column,
+    Finding,
+    Part,
+    Record,
+    SheetShape,
+    YearContext,
+    cell_text,
+    is_word_status,
+    status_key,
+)
+from wellled_xl.rules import RULES
+from wellled_xl.scale import STATUS_LABEL as _STATUS_LABEL
+from wellled_xl.scale import labelled_status, leading_status, looks_like_rag_codes, statuses_in
+
+# A merged area as python-calamine gives it: ((first row, first col), (last row, last col)).
+MergedRange = tuple[tuple[int, int], tuple[int, int]]
+
+# A KLOE band row: "KLOE W1: Is there ...", "W3: Is there ...", "Well-led W8 - ...".
+_BAND = re.compile(r"^\s*(?:kloe\s*|well[- ]?led\s*)?(W[1-8])\b\s*[:.\-–]?\s*(.*)$", re.I | re.S)
+_LONE_REF = re.compile(r"^[A-Za-z]{0,4}\d+(?:\.\d+)*[a-z]{0,2}\.?$")
+_ACTION_REF = re.compile(r"W[1-8][a-z]{1,2}\d*")
+# The first cell of a legend row under a table, and of a KEY block above it.
+_LEGEND_LABELS = frozenset({"status", "key", "legend", "rag", "rag status", "rating", "brag"})
+_KEY_LABELS = frozenset({"key", "status key", "rag key", "brag key", "legend", "rag rating key"})
+# A Part A ref in the KLOE pattern: W3a names KLOE W3.
+KLOE_REF = re.compile(r"^W([1-8])[a-z]{1,2}\d*$")
+# A ref at the start of an action text: "BOD 60/17(h) …", "BOD 180/17(b)-(c) …".
+REF_IN_TEXT = re.compile(
+    r"^\s*([A-Z]{1,6}\s?\d+(?:[/.]\d+)*(?:\([a-z0-9]{1,3}\))?(?:-\([a-z0-9]{1,3}\))?)(?=[\s,;:]|$)"
+)
+# Part B's numbers under a blank header: "1.", "2", "14."
+_NUMBERING = re.compile(r"^\d{1,4}\.?$")
+# Headers that say a column holds a status, whatever else they say.
+_STATUS_HEADER = re.compile(r"\b(?:status|rag|brag|rating|open|close|closed|closure)\b")
+# A date inside a title or group row: "compiled 4 July 2012", "Board 15.03.2023",
+# "meeting on 28 February 2018", "May 2012".
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DATE_IN_TEXT = re.compile(
+    rf"\b(?:\d{{1,2}}[./]\d{{1,2}}[./](?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{2}}-\d{{2}}|"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH}\s+\d{{4}})\b",
+    re.I,
+)
+_DAY_IN_DATE = re.compile(r"^\d|[./-]\d")
+# Protective markings a board paper carries above its title.
+_MARKING = re.compile(
+    r"(?i)\s*(?:public|private|official(?:[- ]sensitive)?|confidential|restricted|"
+    r"in confidence|not protectively marked|part [12]|private and confidential)\s*"
+)
+# "KLOE W4: …" typed whole in one cell: the band's text is "W4: …".
+_KLOE_WORD = re.compile(r"^\s*kloe\s+", re.I)
+# How many data rows a column's values are judged by: enough to tell narrative from codes.
+_SAMPLE_ROWS = 400
+# The controlled tracker's own headers (new-tracker): its sheets keep the seed's paper.
+_CONTROLLED = {
+    tuple(normalise(h) for h, _ in ACTIONS_COLUMNS),
+    tuple(normalise(h) for h, _ in FINDINGS_COLUMNS),
+}
+
+
+@dataclass
+class SheetExtras:
+    """What the file reader knows beyond cell values (the Excel door may know less)."""
+
+    hidden: frozenset[str] = frozenset()  # hidden and very hidden sheets
+    merged: dict[str, list[MergedRange]] = field(default_factory=dict)
+    error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class SheetReading:
+    """One tracker sheet read: its records, its shape and the scale it writes (if any)."""
+
+    records: list[Record]
+    shape: SheetShape
+    scale: list[tuple[str, str, str | None]]  # (code, meaning, fill) the sheet writes
+    scale_source: str = ""
+    statuses: list[str] = field(default_factory=list)  # status words a column holds
+    status_codes: bool = False  # its status column holds RAG codes (G, A/G …)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _filled(row: Sequence[Any]) -> list[tuple[int, Any]]:
+    return [(col, cell) for col, cell in enumerate(row) if not _blank(cell)]
+
+
+def date_in_text(text: str) -> tuple[date, bool] | None:
+    """The first date written in a title or group row, and whether it names a day.
+
+    "Actions from Board 15.03.2023" -> (15 March 2023, True); "May 2012" -> (1 May 2012,
+    False): a month alone stands for the meeting held in it, so its first day.
+    """
+    match = _DATE_IN_TEXT.search(text)
+    if match is None:
+        return None
+    try:
+        found = parse_timescale(match.group(0)).due_date
+    except (DateParseError, NotADateError):
+        return None
+    if found is None:
+        return None
+    has_day = bool(_DAY_IN_DATE.search(match.group(0)))
+    return (found, True) if has_day else (found.replace(day=1), False)
+
+
+# ---------------------------------------------------------------------------------------
+# Rows that are not actions
+
+
+def legend_row(row: Sequence[Any]) -> list[tuple[str, str]] | None:
+    """The (code, meaning) pairs of a legend row: 'Status | G | Action completed … | A/G
+    | …', at least two pairs, codes short. None for any other row."""
+    filled = [cell_text(cell) for _, cell in _filled(row)]
+    if len(filled) < 5 or normalise(filled[0]) not in _LEGEND_LABELS:
+        return None
+    rest = filled[1:]
+    if len(rest) % 2:
+        return None
+    pairs = list(zip(rest[::2], rest[1::2], strict=True))
+    if all(len(code) <= 4 and len(meaning) > len(code) for code, meaning in pairs):
+        return pairs
+    return None
+
+
+def key_block(rows: Sequence[Sequence[Any]]) -> tuple[list[tuple[str, str]], list[int]]:
+    """A KEY block above the header: a row saying KEY (or Legend), then a status a row
+    (a word, perhaps a meaning beside it). Returns the (status, meaning) pairs and the
+    0-based rows they came from (the KEY row included)."""
+    for index, row in enumerate(rows):
+        filled = _filled(row)
+        if len(filled) != 1 or normalise(filled[0][1]) not in _KEY_LABELS:
+            # "KEY | Delivered | On track …" across one row
+            if filled and normalise(filled[0][1]) in _KEY_LABELS and len(filled) >= 3:
+                words = [cell_text(cell) for _, cell in filled[1:]]
+                return [(w, "") for w in words], [index]
+            continue
+        pairs, used = [], [index]
+        for below in range(index + 1, len(rows)):
+            entry = [cell_text(cell) for _, cell in _filled(rows[below])]
+            if not entry or len(entry) > 2 or len(entry[0]) > 60:
+                break
+            pairs.append((entry[0], entry[1] if len(entry) == 2 else ""))
+            used.append(below)
+        if pairs:
+            return pairs, used
+    return [], []
+
+
+def _band_or_group(
+    row: Sequence[Any], columns: dict[str, int]
+) -> tuple[str, str | None, str] | None:
+    """('band', 'W3', text) for a KLOE band row, ('group', None, text) for a group row,
+    None for data.
+
+    A band or group row holds one piece of text (merged cells read as one value) and no
+    lead, RAG or date: "KLOE W1: Is there ...", "KLOE | W1: Is there …", "May 2012",
+    "Actions from Board 15.03.2023".
+    """
+    filled = []
+    for col, cell in enumerate(row):
+        if cell != "" and not _blank(cell):
+            filled.append((col, cell))
+            # A data row fills several cells with different values: decide without more work.
+            if len(filled) == 3 and filled[0][1] != filled[1][1]:
+                return None
+    if not filled:
+        return None
+    if len(filled) == 2 and normalise(filled[0][1]) in ("kloe", "kloi e", "kloe ref"):
+        filled = filled[1:]  # "KLOE" in the ref column, the band's text beside it
+    values = {cell_text(cell) for _, cell in filled}
+    if len(values) != 1:
+        return None
+    text = values.pop()
+    match = _BAND.match(text)
+    if match and (match.group(2) or len(text) <= 6) and not _ACTION_REF.fullmatch(text.strip()):
+        return "band", match.group(1).upper(), text
+    column = filled[0][0]
+    data_columns = {columns.get(f) for f in ("lead", "rag", "progress")}
+    if column in data_columns:
+        return None
+    if column == columns.get("ref") and _LONE_REF.match(text):
+        return None  # a lone ref ("W4c", "12"): a record with everything else missing
+    return "group", None, text
+
+
+def _is_header_repeat(row: Sequence[Any], header_row: Sequence[Any], header: HeaderMap) -> bool:
+    """The header row repeated below (page breaks copied from a Word paper).
+
+    It must repeat all the header's labels but one, and at least three: stop at the
+    second label it lacks, which for a data row is almost at once.
+    """
+    misses_allowed = len(header.columns) - max(3, len(header.columns) - 1)
+    if misses_allowed < 0:
+        return False
+    for col in header.columns.values():
+        if not (col < len(row) and isinstance(row[col], str) and row[col] == header_row[col]):
+            misses_allowed -= 1
+            if misses_allowed < 0:
+                return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# What each column holds
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _is_narrative(values: Sequence[str]) -> bool:
+    """Sentences rather than statuses: long on average, rarely repeated."""
+    if not values:
+        return False
+    average = sum(_words(v) for v in values) / len(values)
+    distinct = len(set(values)) / len(values)
+    return average > 6 or (average > 4 and distinct > 0.8 and len(values) >= 3)
+
+
+def _is_status_like(values: Sequence[str]) -> bool:
+    """Short values from a small set: codes or status words."""
+    if not values:
+        return False
+    average = sum(_words(v) for v in values) / len(values)
+    return average <= 4 and len(set(values)) <= max(8, len(values) // 3)
+
+
+def _mostly_statuses(values: Sequence[str]) -> bool:
+    """A third of the values at least are, or start with, a status word."""
+    found = {status_key(word) for word in statuses_in(values)}
+    covered = sum(
+        1 for v in values if status_key(v) in found or status_key(leading_status(v)) in found
+    )
+    return bool(found) and covered >= len(values) / 3
+
+
+@dataclass
+class _Columns:
+    """The final reading of a sheet's columns: field -> 0-based column, and the rest."""
+
+    fields: dict[str, int]
+    extras: dict[int, str]  # column -> the extra field's key (EXTRA + header)
+    described: list[Column]
+    status_in: str = ""  # the field statuses are read from inside, when no column holds them
+    ref_in: str = ""  # the field refs are read from the start of, when no column holds them
+
+
+def classify_columns(
+    header_row: Sequence[Any], header: HeaderMap, data_rows: Sequence[Sequence[Any]]
+) -> _Columns:
+    """Decide what each column holds from its header and its values."""
+    width = max([len(header_row), *(len(r) for r in data_rows[:_SAMPLE_ROWS])], default=0)
+    sample = data_rows[:_SAMPLE_ROWS]
+
+    def values_of(col: int) -> list[str]:
+        return [t for r in sample if col < len(r) and (t := cell_text(r[col]))]
+
+    fields = dict(header.columns)
+    by_column = {col: fld for fld, col in fields.items()}
+    why = {col: "its header" for col in by_column}
+    # Duplicates of a mapped field are named by header-duplicate; not extras.
+    duplicate_cols = {col for cols in header.duplicates.values() for col in cols}
+    status_in = ""
+    # "Must do / Should do" holding the words Must do and Should do is a category of the
+    # action, not the CQC finding it answers: carried as it is, under its header.
+    finding_col = fields.get("finding")
+    if finding_col is not None:
+        values = values_of(finding_col)
+        labels = {normalise(v) for v in values}
+        if values and labels <= {"must do", "should do", "must", "should", "md", "sd"}:
+            del fields["finding"]
+            why[finding_col] = "its values: a few short labels, not the findings' text"
+    # A status column that holds sentences is the progress.
+    rag_col = fields.get("rag")
+    if rag_col is not None:
+        values = values_of(rag_col)
+        if not values or looks_like_rag_codes(values) or _is_status_like(values):
+            pass  # an empty column is what its header says
+        elif "progress" not in fields and _mostly_statuses(values):
+            # Status words and comments mixed (STATUS/ COMMENT): the comments are the
+            # progress, and each row's status is the word its comment starts with.
+            del fields["rag"]
+            fields["progress"] = rag_col
+            why[rag_col] = "its header and values: comments, with the status words they start with"
+            status_in = "progress"
+        else:  # sentences: the progress, not a status
+            del fields["rag"]
+            if "progress" not in fields:
+                fields["progress"] = rag_col
+                why[rag_col] = "its values: narrative text, so the progress, not a status"
+            else:
+                why[rag_col] = "its values: narrative text, not a status"
+    unmapped = [
+        col
+        for col in range(width)
+        if col not in fields.values() and col not in duplicate_cols and values_of(col)
+    ]
+    # Part B's numbers under a blank header are the ref.
+    if "ref" not in fields:
+        for col in unmapped:
+            values = values_of(col)
+            if not cell_text(_at(header_row, col)) and all(_NUMBERING.match(v) for v in values):
+                fields["ref"] = col
+                why[col] = "its values: numbered 1., 2., 3. under a blank header"
+                unmapped.remove(col)
+                break
+    # A column of short statuses is the status, whatever its header says.
+    if "rag" not in fields:
+        candidates = sorted(
+            unmapped,
+            key=lambda c: not _STATUS_HEADER.search(normalise(_at(header_row, c))),
+        )
+        for col in candidates:
+            values = values_of(col)
+            if _is_status_like(values) or looks_like_rag_codes(values):
+                fields["rag"] = col
+                why[col] = "its values: short status codes or words"
+                unmapped.remove(col)
+                break
+    # A status-and-comment column: the comment is the progress, its statuses are inside.
+    if "rag" not in fields:
+        for col in [*unmapped, *([fields["progress"]] if "progress" in fields else [])]:
+            heading = normalise(_at(header_row, col))
+            if not _STATUS_HEADER.search(heading) or not _mostly_statuses(values_of(col)):
+                continue
+            if col in unmapped:
+                if "progress" in fields:
+                    break
+                fields["progress"] = col
+                unmapped.remove(col)
+            why[col] = "its header and values: comments, with the status words they start with"
+            status_in = "progress"
+            break
+    # No ref column: "BOD 60/17(h) Strategic Partnerships …" starts each action text.
+    ref_in = ""
+    if "ref" not in fields and "action" in fields:
+        texts = values_of(fields["action"])
+        if texts and sum(1 for t in texts if REF_IN_TEXT.match(t)) >= len(texts) / 2:
+            ref_in = "action"
+            why[fields["action"]] = "its header; each text starts with the action's ref"
+    # No status column: "Status: in progress" written inside the action text.
+    if "rag" not in fields and not status_in and "action" in fields:
+        texts = values_of(fields["action"])
+        labelled = sum(1 for t in texts if _STATUS_LABEL.search(t))
+        if texts and labelled >= len(texts) / 2:
+            status_in = "action"
+            why[fields["action"]] = (
+                why[fields["action"]] + "; the status is written inside it ('Status: …')"
+            )
+    extras = {}
+    for col in unmapped:
+        label = cell_text(_at(header_row, col)) or f"Column {column_letter(col)}"
+        extras[col] = EXTRA + label
+        why[col] = "no field of ours means it"
+    read_as = {col: fld for fld, col in fields.items()} | extras
+    described = [
+        Column(
+            letter=column_letter(col),
+            header=cell_text(_at(header_row, col)),
+            read_as=read_as.get(col, ""),
+            why=why.get(col, "another column for the same field: not read")
+            if col in read_as or col in duplicate_cols
+            else "empty",
+        )
+        for col in range(width)
+        if col in read_as or col in duplicate_cols or cell_text(_at(header_row, col))
+    ]
+    return _Columns(fields, extras, described, status_in, ref_in)
+
+
+def _at(row: Sequence[Any], col: int) -> Any:
+    return row[col] if col < len(row) else ""
+
+
+# ---------------------------------------------------------------------------------------
+# The sheet
+
+
+def read_tracker_sheet(
+    name: str,
+    rows: list[list[Any]],
+    found: tuple[int, HeaderMap],
+    findings: list[Finding],
+    extras: SheetExtras,
+) -> SheetReading:
+    """Read one tracker sheet: its records, its shape, and the scale it writes."""
+    header_index, header = found
+    header_row = rows[header_index]
+    header_number = header_index + 1
+    key_pairs, key_rows = key_block(rows[:header_index])
+    lines = [
+        cell_text(filled[0][1])
+        for index, row in enumerate(rows[:header_index])
+        if index not in key_rows and (filled := _filled(row))
+    ]
+    # "PUBLIC", "OFFICIAL-SENSITIVE": the paper's protective marking, not its title.
+    marking = next((line for line in lines if _MARKING.fullmatch(line)), "")
+    title = [line for line in lines if line != marking]
+    title_date = next((found for line in title if (found := date_in_text(line))), None)
+
+    # Sort the rows below the header: legend rows, bands and groups, repeats, data.
+    kinds: list[tuple[int, str, Any]] = []  # (0-based row, kind, what it says)
+    data_rows: list[list[Any]] = []
+    legend_pairs: list[tuple[str, str]] = []
+    scale_rows: list[int] = []
+    for index in range(header_index + 1, len(rows)):
+        row = rows[index]
+        kind = _band_or_group(row, header.columns)
+        if kind is not None:
+            kinds.append((index, kind[0], kind))
+            continue
+        if all(_blank(cell) for cell in row) or _is_header_repeat(row, header_row, header):
+            continue
+        pairs = legend_row(row)
+        if pairs is not None:
+            legend_pairs = legend_pairs or pairs
+            scale_rows.append(index + 1)
+            continue
+        kinds.append((index, "data", None))
+        data_rows.append(row)
+
+    columns = classify_columns(header_row, header, data_rows)
+    letters = {fld: column_letter(col) for fld, col in columns.fields.items()}
+    letters |= {key: column_letter(col) for col, key in columns.extras.items()}
+    wanted = {**columns.fields, **{key: col for col, key in columns.extras.items()}}
+    _report_duplicates(name, header_index, header, rows, findings)
+    findings.extend(_merged_across_rows(name, header_index, columns.fields, extras.merged))
+    errors_by_row = _errors_by_row(extras.error_cells.get(name, {}))
+    part: Part = "B" if "finding" in columns.fields else "A"
+
+    records: list[Record] = []
+    groups: list[str] = []
+    band: str | None = None
+    group = ""
+    context = (
+        YearContext(title_date[0], "nearest", f"the title {title_line(title, title_date)!r}")
+        if title_date
+        else None
+    )
+    group_context: YearContext | None = None
+    for index, kind, what in kinds:
+        if kind == "band":
+            band, group = what[1], _KLOE_WORD.sub("", what[2])
+            groups.append(group)
+            group_context = None
+            continue
+        if kind == "group":
+            group = what[2]
+            groups.append(group)
+            dated = date_in_text(group)
+            group_context = (
+                YearContext(dated[0], "after", f"the group row {group!r} (row {index + 1})")
+                if dated
+                else None
+            )
+            continue
+        row = rows[index]
+        values = {fld: (row[col] if col < len(row) else "") for fld, col in wanted.items()}
+        row_errors = errors_by_row.get(index + 1)
+        cell_errors = (
+            {fld: row_errors[letter] for fld, letter in letters.items() if letter in row_errors}
+            if row_errors
+            else {}
+        )
+        records.append(
+            Record(
+                part=part,
+                sheet=name,
+                row=index + 1,
+                values=values,
+                columns=letters,
+                kloe_band=band,
+                errors=cell_errors,
+                group=group,
+                year_context=group_context or context,
+            )
+        )
+    headers = tuple(normalise(cell) for cell in header_row if not _blank(cell))
+    shape = SheetShape(
+        name=name,
+        part=part,
+        header_row=header_number,
+        columns=columns.described,
+        title=title,
+        groups=groups,
+        kloe_bands=band is not None,
+        kloe_refs=any(KLOE_REF.match(cell_text(r.values.get("ref"))) for r in records[:50]),
+        controlled=headers in _CONTROLLED,
+        scale_rows=[r + 1 for r in key_rows[1:]] + scale_rows,
+        status_in=columns.status_in,
+        ref_in=columns.ref_in,
+        marking=marking,
+    )
+    reading = SheetReading(records, shape, [])
+    if key_pairs:
+        reading.scale = [(code, meaning, None) for code, meaning in key_pairs]
+        first, last = key_rows[0] + 1, key_rows[-1] + 1
+        reading.scale_source = f"the KEY block on {name!r} (rows {first}–{last})"
+    elif legend_pairs:
+        reading.scale = [(code, meaning, None) for code, meaning in legend_pairs]
+        shown = ", ".join(str(r) for r in scale_rows[:4]) + (" …" if len(scale_rows) > 4 else "")
+        reading.scale_source = f"the legend rows on {name!r} (rows {shown})"
+    rag_col = columns.fields.get("rag")
+    if rag_col is not None:
+        values = [t for r in data_rows if rag_col < len(r) and (t := cell_text(r[rag_col]))]
+        # RAG codes, or a column with nothing in it yet, are read against the standard
+        # scale; anything else (Delivered, Not yet due, O and Proposed for Closure) is a
+        # scale of its own. Text with control characters is no trust's status word.
+        reading.status_codes = (
+            not values or looks_like_rag_codes(values) or not all(v.isprintable() for v in values)
+        )
+        if not reading.status_codes:
+            reading.statuses = _distinct(values)
+    elif columns.status_in == "action":  # "Status: in progress" inside each text
+        col = columns.fields["action"]
+        texts = [cell_text(r[col]) for r in data_rows if col < len(r)]
+        reading.statuses = _distinct(s for t in texts if (s := labelled_status(t)))
+    elif columns.status_in:
+        col = columns.fields[columns.status_in]
+        reading.statuses = statuses_in(
+            [t for r in data_rows if col < len(r) and (t := cell_text(r[col]))]
+        )
+    return reading
+
+
+def title_line(title: Sequence[str], dated: tuple[date, bool] | None) -> str:
+    """The title line a date was found in (for the report), shortened."""
+    for line in title:
+        if dated and date_in_text(line) == dated:
+            return line if len(line) <= 80 else line[:79] + "…"
+    return ""
+
+
+def _distinct(values: Iterable[str]) -> list[str]:
+    """Each status once, in order of first use; word statuses compared as `status_key`."""
+    seen: dict[str, str] = {}
+    for value in values:
+        key = value.casefold().strip() if is_word_status(value) else value
+        seen.setdefault(key, value)
+    return list(seen.values())
+
+
+def _report_duplicates(
+    name: str, header_index: int, header: HeaderMap, rows: list[list[Any]], findings: list[Finding]
+) -> None:
+    for fld, extra in header.duplicates.items():
+        for col in extra:
+            findings.append(
+                RULES["header-duplicate"].finding(
+                    sheet=name,
+                    cell=cell_address(header_index, col),
+                    row=header_index + 1,
+                    field=fld,
+                    value=cell_text(rows[header_index][col]),
+                    column=column_letter(col),
+                    label=fld.replace("_", " "),
+                    first=column_letter(header.columns[fld]),
+                )
+            )
+
+
+def _errors_by_row(error_cells: dict[str, str]) -> dict[int, dict[str, str]]:
+    """{"F12": "#N/A"} -> {12: {"F": "#N/A"}}: a row with no error cell costs one lookup."""
+    by_row: dict[int, dict[str, str]] = {}
+    for address, error in error_cells.items():
+        try:
+            letters, row = split_cell(address)
+        except ValueError:  # a hand-made part's odd address: no cell to name
+            continue
+        by_row.setdefault(row, {})[letters] = error
+    return by_row
+
+
+def _merged_across_rows(
+    sheet: str, header_index: int, fields: dict[str, int], merged: dict[str, list[MergedRange]]
+) -> list[Finding]:
+    """A merge over several data rows gives its value to the first row only: say so once."""
+    findings = []
+    by_column = {col: fld for fld, col in fields.items()}
+    for (first_row, first_col), (last_row, last_col) in merged.get(sheet, ()):
+        if last_row == first_row or first_row <= header_index or first_col not in by_column:
+            continue
+        findings.append(
+            RULES["merged-cells"].finding(
+                sheet=sheet,
+                cell=range_address(first_row, first_col, last_row, last_col),
+                row=first_row + 1,
+                field=by_column[first_col],
+                last=last_row + 1,
+            )
+        )
+    return findings
+
+
+__all__ = ["SheetExtras", "SheetReading", "date_in_text", "read_tracker_sheet"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from wellled_xl.locks import open_notice
 from wellled_xl.model import Tracker
 from wellled_xl.read import read_tracker
 from wellled_xl.report import Report
@@ -25,7 +26,11 @@ def check_tracker(path: str | Path, as_at: date | None = None) -> Report:
     tracker = read_tracker(path)
     from wellled_xl.validate import validate  # pandas and pandera: loaded meanwhile
 
-    return validate(tracker, resolve_as_at(tracker, as_at))
+    report = validate(tracker, resolve_as_at(tracker, as_at))
+    notice = open_notice(path)  # open in Excel: what was read is the last saved copy
+    if notice:
+        report.notices.append(notice)
+    return report
 
 
 def build_board_paper(

@@ -20,6 +20,7 @@ class Report:
     actions: list[Action]
     findings: list[Finding]
     paths: dict[str, str] = field(default_factory=dict)  # outputs written, by kind
+    notices: list[str] = field(default_factory=list)  # about the run, e.g. the tracker is open
 
     @property
     def errors(self) -> int:
@@ -64,6 +65,8 @@ class Report:
                 for a in self.overdue
             ],
         }
+        if self.notices:
+            document["notices"] = list(self.notices)
         if self.paths:
             document["paths"] = dict(self.paths)
         return document

@@ -948,6 +948,8 @@ def _summary(
         ],
         height=19,
     )
+    for notice in report.notices:  # e.g. the tracker is open: unsaved changes are missing
+        builder.add([_Cell(notice, "note", span=width)])
     _section(builder, "RAG status by KLOE and for Part B")
     chart = _rag_counts(builder, report, groups, part_b)
 

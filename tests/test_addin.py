@@ -167,3 +167,14 @@ def test_install_on_linux_says_there_is_no_excel(capsys):
     message = capsys.readouterr().err
     assert "there is no Excel on this system" in message
     assert r"%APPDATA%\Microsoft\Excel\XLSTART" in message and "--dest" in message
+
+
+def test_the_readmes_sharepoint_advice_names_a_setting_the_addins_vba_reads(vba):
+    """Opened from SharePoint unsynced, xlwings looks for the workbook's folder unless
+    ADD_WORKBOOK_TO_PYTHONPATH is false; the README tells the officer to set it."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    setting = '"ADD_WORKBOOK_TO_PYTHONPATH","False"'
+    assert setting in readme and r"%USERPROFILE%\.myaddin\myaddin.conf" in readme
+    code = "\n".join(vba.values())
+    assert 'GetConfig("ADD_WORKBOOK_TO_PYTHONPATH", "true")' in code
+    assert 'Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"' in code

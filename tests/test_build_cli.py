@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from trackers import run_cli
+from trackers import read_sheets, run_cli
 
 from wellled_xl.cli import build_parser
 from wellled_xl.model import Lead, Settings
@@ -46,8 +48,77 @@ def test_default_output_is_beside_the_tracker_and_named_by_date(tracker: Path) -
     assert built.stdout.splitlines() == [
         f"wrote {expected}",
         "30 actions, 4 errors, 4 warnings, 12 overdue",
+        f"The errors are listed on the Summary sheet of {expected}; "
+        f"`wellled-xl validate {tracker}` lists them by sheet and lead",
     ]
     assert expected.is_file()
+
+
+def test_building_again_says_the_paper_was_replaced(tracker: Path, tmp_path: Path) -> None:
+    out = tmp_path / "paper.xlsx"
+    first = run("build", str(tracker), "--as-at", "2019-09-30", "-o", str(out))
+    assert first.stdout.splitlines()[0] == f"wrote {out}"
+    again = run("build", str(tracker), "--as-at", "2019-09-30", "-o", str(out))
+    assert again.returncode == 1, again.stderr
+    assert again.stdout.splitlines()[0] == f"replaced {out}"
+    # Beside the tracker, named by the as-at date from its Settings: a new date is a new file.
+    source = shutil.copyfile(tracker, tmp_path / "sept.xlsx")
+    paper = tmp_path / "sept_board_paper_2019-09-30.xlsx"
+    assert run("build", str(source)).stdout.splitlines()[0] == f"wrote {paper}"
+    assert run("build", str(source)).stdout.splitlines()[0] == f"replaced {paper}"
+    other_day = run("build", str(source), "--as-at", "2019-10-31")
+    assert other_day.stdout.splitlines()[0].startswith("wrote ")
+    document = json.loads(run("build", str(source), "--json").stdout)
+    assert set(document) == {
+        "tracker", "as_at", "summary", "findings", "overdue", "reading", "paths"
+    }  # fmt: skip
+
+
+def test_a_tracker_open_in_excel_is_built_with_a_notice_in_the_summary(
+    tracker: Path, tmp_path: Path
+) -> None:
+    source = shutil.copyfile(tracker, tmp_path / "sept.xlsx")
+    owner = tmp_path / "~$sept.xlsx"
+    name = "Jane Smith"  # as Excel writes it: the 8-bit name, then the UTF-16 copy at byte 55
+    data = bytes([len(name)]) + name.encode("cp1252")
+    data += b" " * (55 - len(data)) + len(name).to_bytes(2, "little") + name.encode("utf-16-le")
+    owner.write_bytes(data.ljust(165, b" "))
+    stamp = datetime(2019, 10, 3, 14, 2).timestamp()
+    os.utime(owner, (stamp, stamp))
+    out = tmp_path / "paper.xlsx"
+    built = run("build", str(source), "-o", str(out), "--json")
+    assert built.returncode == 1  # as without the owner file: the sample has errors
+    notice = (
+        "sept.xlsx is open in Excel by Jane Smith since 14:02 on 3 October 2019 "
+        "(~$sept.xlsx is beside it): unsaved changes are not in this check or its paper"
+    )
+    assert built.stderr.startswith(f"wellled-xl: {notice}")
+    assert json.loads(built.stdout)["notices"][0].startswith(notice)
+    summary = read_sheets(out)["Summary"]
+    texts = [next((c for c in row if c != ""), "") for row in summary]
+    counts = next(i for i, text in enumerate(texts) if str(text).startswith("30 actions · "))
+    assert str(texts[counts + 1]).startswith(notice)  # right under the counts
+    owner.unlink()
+    run("build", str(source), "-o", str(out))
+    assert not any(notice in str(c) for row in read_sheets(out)["Summary"] for c in row)
+
+
+@pytest.mark.parametrize(
+    ("platform", "names", "not_named"),
+    [
+        ("win32", "libreoffice.org/download", "apt-get"),
+        ("darwin", "brew install --cask libreoffice", "apt-get"),
+        ("linux", "apt-get install libreoffice-calc-nogui", "libreoffice.org"),
+    ],
+)
+def test_missing_libreoffice_names_this_systems_way_to_install_it(
+    platform: str, names: str, not_named: str
+) -> None:
+    from wellled_xl.paper.pdf import missing_soffice
+
+    message = missing_soffice(platform)
+    assert message.startswith("LibreOffice (soffice) is not installed") and "--pdf" in message
+    assert names in message and not_named not in message
 
 
 def test_a_clean_tracker_builds_with_exit_0(tmp_path: Path) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -49,8 +52,111 @@ def test_unusable_file_exits_2_with_one_line(tmp_path: Path, content: bytes, wor
 def test_missing_file_and_bad_date_are_usage_errors(tmp_path: Path) -> None:
     missing = run("validate", str(tmp_path / "nope.xlsx"))
     assert missing.returncode == 2 and "no such file" in missing.stderr
-    bad_date = run("validate", str(tmp_path / "nope.xlsx"), "--as-at", "30/09/2019")
-    assert bad_date.returncode == 2 and "2019-09-30" in bad_date.stderr
+    bad_date = run("validate", str(tmp_path / "nope.xlsx"), "--as-at", "2019-09-31")
+    assert bad_date.returncode == 2
+    assert "September 2019 has only 30 days" in bad_date.stderr
+    assert "usage: wellled-xl validate" in bad_date.stderr
+
+
+@pytest.mark.parametrize("typed", ["30/09/2019", "2019-09-30", "30.9.2019"])
+def test_as_at_is_read_day_first_or_iso(tmp_path: Path, typed: str) -> None:
+    path = trust_tracker(
+        tmp_path / "t.xlsx",
+        [["W1a", "Coaching", "March 2019", "RG", "75 enrolees", "On track", "A/G"]],
+        extra_sheets={"Legend": LEGEND, "Leads": LEADS},
+    )
+    result = run("validate", str(path), "--as-at", typed, "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["as_at"] == "2019-09-30"
+    assert document["overdue"][0]["days_overdue"] == 183  # due 31 March 2019
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("31/09/2019", "September 2019 has only 30 days"),
+        ("09/30/2019", "dates are read day first"),
+        ("September 2019", "give the whole date"),
+        ("30/09/19", "give the whole date"),
+    ],
+)
+def test_as_at_that_is_not_one_whole_date_says_why(typed: str, words: str) -> None:
+    from wellled_xl.dates import DateParseError, parse_date
+
+    with pytest.raises(DateParseError, match=words):
+        parse_date(typed)
+
+
+def test_a_misspelled_option_gets_its_commands_usage_and_a_suggestion(tmp_path: Path) -> None:
+    result = run("build", str(tmp_path / "t.xlsx"), "--as_at", "2019-09-30")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("usage: wellled-xl build ")
+    assert "unrecognized arguments: --as_at 2019-09-30 (did you mean --as-at?)" in result.stderr
+    nested = run("addin", "build", "--no-interpeter")
+    assert nested.stderr.startswith("usage: wellled-xl addin build ")
+    assert "(did you mean --no-interpreter?)" in nested.stderr
+    far = run("validate", str(tmp_path / "t.xlsx"), "--colour")
+    assert far.returncode == 2 and "did you mean" not in far.stderr
+
+
+def test_validate_with_errors_ends_saying_where_to_look(tmp_path: Path) -> None:
+    path = trust_tracker(
+        tmp_path / "my tracker.xlsx",
+        [["W1a", "Coaching", "March 2020", "Varied", "75 enrolees", "On track", "AG"]],
+        extra_sheets={"Legend": LEGEND, "Leads": LEADS},
+    )
+    result = run("validate", str(path), "--as-at", "2019-09-30")
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.rstrip().splitlines()[-1] == (
+        "2 errors to fix in the tracker: each is listed above with its sheet and cell; "
+        f"`wellled-xl build '{path}'` writes the board paper, whose Summary sheet lists them too"
+    )
+    clean = run("validate", str(path), "--as-at", "2019-09-30", "--json")
+    json.loads(clean.stdout)  # --json stays one document
+
+
+def test_an_open_tracker_is_still_read_with_a_notice_on_stderr(tmp_path: Path) -> None:
+    path = trust_tracker(
+        tmp_path / "sept.xlsx",
+        [["W1a", "Coaching", "March 2020", "RG", "75 enrolees", "On track", "A/G"]],
+        extra_sheets={"Legend": LEGEND, "Leads": LEADS},
+    )
+    quiet = run("validate", str(path), "--as-at", "2019-09-30", "--json")
+    assert quiet.stderr == "" and "notices" not in json.loads(quiet.stdout)
+    lock = path.with_name(".~lock.sept.xlsx#")
+    lock.write_text(",Jane Smith,LAPTOP-42,03.10.2019 14:02,file:///x;", encoding="utf-8")
+    stamp = datetime(2019, 10, 3, 14, 2).timestamp()
+    os.utime(lock, (stamp, stamp))
+    result = run("validate", str(path), "--as-at", "2019-09-30", "--json")
+    assert result.returncode == 0  # a scheduled run is not blocked
+    notice = (
+        "sept.xlsx is open in LibreOffice by Jane Smith since 14:02 on 3 October 2019 "
+        "(.~lock.sept.xlsx# is beside it): unsaved changes are not in this check or its paper"
+    )
+    assert result.stderr.startswith(f"wellled-xl: {notice}")
+    assert json.loads(result.stdout)["notices"][0].startswith(notice)
+    text = run("validate", str(path), "--as-at", "2019-09-30")
+    assert text.returncode == 0 and notice in text.stderr and notice not in text.stdout
+
+
+def test_new_tracker_adds_xlsx_refuses_other_extensions_and_says_what_next(
+    tmp_path: Path,
+) -> None:
+    made = run("new-tracker", "my_tracker", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "my_tracker.xlsx").read_bytes()[:2] == b"PK"
+    assert not (tmp_path / "my_tracker").exists()
+    lines = made.stdout.splitlines()
+    assert lines[0] == "wrote my_tracker.xlsx"
+    steps = "\n".join(lines[1:])
+    assert steps.index("Leads") < steps.index("Legend") < steps.index("Settings")
+    assert steps.index("Settings") < steps.index("the leads fill in their rows of Actions")
+    assert "wellled-xl validate my_tracker.xlsx" in steps
+    refused = run("new-tracker", "t.csv", cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "name it t.xlsx" in refused.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my_tracker.xlsx"]
 
 
 def test_new_tracker_refuses_to_overwrite_without_force(tmp_path: Path) -> None:

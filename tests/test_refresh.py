@@ -27,6 +27,7 @@ from wellled_xl.refresh import (
     end_of_last_month,
     end_of_last_quarter,
     expand_trackers,
+    load_config,
     make_plan,
     output_labels,
     parse_as_at_rule,
@@ -107,6 +108,55 @@ def test_rules_by_name_and_dates() -> None:
     assert as_at_for_rule(parse_as_at_rule(AS_AT), today) == date(2019, 9, 30)
     with pytest.raises(errors.WellledError, match="end-of-last-month"):
         parse_as_at_rule("last month")
+    assert parse_as_at_rule("30/09/2019") == AS_AT  # day first, as leads type dates
+    with pytest.raises(errors.WellledError, match="September 2019 has only 30 days"):
+        parse_as_at_rule("2019-09-31")
+
+
+def test_as_at_rule_day_first_on_the_command_line_and_in_the_config(tmp_path: Path) -> None:
+    (tmp_path / "t.xlsx").write_bytes(b"x")
+    assert make_plan(["t.xlsx"], as_at_rule="30/09/2019", cwd=tmp_path).as_at_rule == AS_AT
+    config = tmp_path / "refresh.toml"
+    config.write_text('trackers = ["t.xlsx"]\nas_at = "31/09/2019"\n', encoding="utf-8")
+    with pytest.raises(errors.WellledError, match=r"refresh.toml: .*30 days"):
+        make_plan([], config=config)
+    wrong = run_cli("t.xlsx", "--as-at-rule", "2019-09-31", cwd=tmp_path)
+    assert wrong.returncode == 2 and "September 2019 has only 30 days" in wrong.stderr
+
+
+def test_windows_paths_in_double_quotes_keep_their_backslashes(tmp_path: Path) -> None:
+    config = tmp_path / "refresh.toml"
+    config.write_text(
+        r"""# the Board's trackers, as an officer on Windows types them
+trackers = [
+    "C:\Board\trackers\*.xlsx",  # \B is no TOML escape: an error in plain TOML
+    "C:\new\tracker.xlsx",        # \n and \t are: a line break and a tab in plain TOML
+    'D:\literal\x.xlsx',          # single quotes: TOML's literal string
+    "C:\\escaped\\y.xlsx",        # read again with the others: each backslash as typed
+]
+out_dir = "C:\Board\"
+""",
+        encoding="utf-8",
+    )
+    loaded = load_config(config)
+    assert loaded.trackers == (
+        r"C:\Board\trackers\*.xlsx",
+        r"C:\new\tracker.xlsx",
+        r"D:\literal\x.xlsx",
+        r"C:\\escaped\\y.xlsx",
+    )
+    assert str(loaded.out_dir).endswith("C:\\Board\\")
+    # Escaped as TOML wants and nothing else odd: read as TOML says.
+    config.write_text(r'trackers = ["C:\\Board\\t.xlsx"]' + "\n", encoding="utf-8")
+    assert load_config(config).trackers == (r"C:\Board\t.xlsx",)
+
+
+def test_a_broken_config_with_backslashes_suggests_single_quotes(tmp_path: Path) -> None:
+    config = tmp_path / "refresh.toml"
+    config.write_text('trackers = ["C:\\Board\\*.xlsx"\n', encoding="utf-8")  # no ]
+    with pytest.raises(errors.WellledError, match="not valid TOML") as raised:
+        load_config(config)
+    assert "single quotes, 'C:\\Board\\*.xlsx'" in str(raised.value)
 
 
 def test_worst_exit_code_ranks_missing_tool_first() -> None:

@@ -11,19 +11,84 @@ import traceback
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from wellled_xl import __version__, errors
 from wellled_xl.runtime import paused_gc
+
+if TYPE_CHECKING:
+    from wellled_xl.report import Report
 
 EXIT_CODES_HELP = errors.exit_codes_help()
 
 
 def _as_at(text: str) -> date:
+    """--as-at: ISO 2019-09-30 or day first 30/09/2019; the error says what is wrong."""
+    from wellled_xl.dates import DateParseError, parse_date
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2019-09-30") from None
+        return parse_date(text)
+    except DateParseError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an option no command knows is reported by the command it was given
+    to, with that command's usage and the closest option it has (--as_at → --as-at)."""
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = _chosen_command(self, parsed)
+            command.error(
+                f"unrecognized arguments: {' '.join(extras)}{_did_you_mean(command, extras)}"
+            )
+        return parsed
+
+
+def _chosen_command(
+    parser: argparse.ArgumentParser, parsed: argparse.Namespace
+) -> argparse.ArgumentParser:
+    """The parser of the command the arguments chose (``addin build``'s, not ``addin``'s)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            chosen = action.choices.get(getattr(parsed, action.dest, None))
+            if chosen is not None:
+                return _chosen_command(chosen, parsed)
+    return parser
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, extras: Sequence[str]) -> str:
+    """The hint for the first unknown option close to one of `parser`'s options:
+    ``" (did you mean --as-at?)"``, or "" when none is close."""
+    import difflib
+
+    known = [flag for action in parser._actions for flag in action.option_strings]
+    for extra in extras:
+        if not extra.startswith("-"):
+            continue
+        typed = extra.split("=", 1)[0]
+        dashed = typed.replace("_", "-")  # --as_at: the commonest slip
+        close = [dashed] if dashed in known else difflib.get_close_matches(dashed, known, n=1)
+        if close:
+            return f" (did you mean {close[0]}?)"
+    return ""
+
+
+def _shell_path(path: object) -> str:
+    """A path as the user would type it in this system's shell (quoted if it needs to be)."""
+    import shlex
+
+    text = str(path)
+    if os.name == "nt":
+        return f'"{text}"' if " " in text else text
+    return shlex.quote(text)
+
+
+def _print_notices(report: Report) -> None:
+    """What the user should know about the run itself (the tracker is open in Excel …)."""
+    for notice in report.notices:
+        print(f"wellled-xl: {notice}", file=sys.stderr)
 
 
 def _print_json(document: dict) -> None:
@@ -46,10 +111,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from wellled_xl.pipeline import check_tracker
 
     report = check_tracker(args.tracker, args.as_at)
+    _print_notices(report)
     if args.json:
         _print_json(report.to_dict())
     else:
         print(report.render_text(colour=_colour()))
+        if report.errors:
+            print(
+                f"\n{report.errors} errors to fix in the tracker: each is listed above with its "
+                f"sheet and cell; `wellled-xl build {_shell_path(args.tracker)}` writes the board "
+                "paper, whose Summary sheet lists them too"
+            )
     return report.exit_code
 
 
@@ -57,28 +129,69 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Check a tracker and write its board paper: Part A, Part B and a Summary sheet."""
     from wellled_xl.pipeline import build_board_paper
 
+    earlier = _earlier_papers(args.tracker, args.output)
     report = build_board_paper(args.tracker, args.as_at, output=args.output, pdf=args.pdf)
+    _print_notices(report)
     if args.json:
         _print_json(report.to_dict())
     else:
         for path in report.paths.values():
-            print(f"wrote {path}")
+            print(f"{'replaced' if Path(path) in earlier else 'wrote'} {path}")
         print(
             f"{len(report.actions)} actions, {report.errors} errors, {report.warnings} warnings, "
             f"{len(report.overdue)} overdue"
         )
+        if report.errors:
+            print(
+                f"The errors are listed on the Summary sheet of {report.paths['xlsx']}; "
+                f"`wellled-xl validate {_shell_path(args.tracker)}` lists them by sheet and lead"
+            )
     return report.exit_code
+
+
+def _earlier_papers(tracker: str, output: str | None) -> set[Path]:
+    """The papers a build may replace, as they are before it: -o's (and its PDF), or the
+    dated papers beside the tracker (the as-at date, hence the name, is not known yet)."""
+    import glob
+
+    from wellled_xl.paper import PAPER_SUFFIX, pdf_path_for
+
+    if output is not None:
+        candidates = [Path(output), pdf_path_for(output)]
+    else:
+        source = Path(tracker)
+        pattern = f"{glob.escape(source.stem)}_board_paper_*"
+        candidates = [
+            Path(p) for p in glob.glob(os.path.join(glob.escape(str(source.parent)), pattern))
+        ]
+        candidates = [p for p in candidates if p.suffix.lower() in (PAPER_SUFFIX, ".pdf")]
+    return {path for path in candidates if path.is_file()}
 
 
 def cmd_new_tracker(args: argparse.Namespace) -> int:
     """Write the controlled tracker workbook (or the sample transcribed from a real paper)."""
-    from wellled_xl.template import write_sample_tracker, write_template
+    from wellled_xl.template import new_tracker_path, write_sample_tracker, write_template
 
-    target = Path(args.path)
+    target = new_tracker_path(args.path)
     if target.exists() and not args.force:
         raise errors.WellledError(f"{target} already exists; use --force to replace it")
     written = (write_sample_tracker if args.sample else write_template)(target)
     print(f"wrote {written}")
+    path = _shell_path(written)
+    if args.sample:
+        print(f"It holds the September 2019 sample: `wellled-xl build {path}` writes its paper.")
+    else:
+        print(
+            "Next, in Excel:\n"
+            "  1. Leads: one row per accountable lead (initials, name, role, email); the Lead "
+            "dropdown offers these initials.\n"
+            "  2. Legend: check the RAG codes, their meanings and colours, and which count as "
+            "complete; KLOE: the questions as your trust words them.\n"
+            "  3. Settings: the as-at date, the paper's titles and the review period.\n"
+            "  4. Then the leads fill in their rows of Actions (Part A) and Findings (Part B).\n"
+            f"Then `wellled-xl validate {path}` checks it and `wellled-xl build {path}` writes "
+            "the board paper."
+        )
     return errors.EXIT_OK
 
 
@@ -173,7 +286,7 @@ def _add_addin_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="wellled-xl",
         description="Validate a well-led / CQC action tracker and build its board paper.",
         epilog=EXIT_CODES_HELP,
@@ -192,7 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("tracker", help="the tracker workbook (.xlsx or .xlsm)")
     validate.add_argument(
-        "--as-at", type=_as_at, help="the position date, YYYY-MM-DD (default: Settings, then today)"
+        "--as-at",
+        type=_as_at,
+        metavar="DATE",
+        help="the position date, 30/09/2019 or 2019-09-30 (default: Settings, then today)",
     )
     validate.add_argument("--json", action="store_true", help="print one JSON document")
     validate.set_defaults(run=cmd_validate)
@@ -206,7 +322,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("tracker", help="the tracker workbook (.xlsx or .xlsm); never written")
     build.add_argument(
-        "--as-at", type=_as_at, help="the position date, YYYY-MM-DD (default: Settings, then today)"
+        "--as-at",
+        type=_as_at,
+        metavar="DATE",
+        help="the position date, 30/09/2019 or 2019-09-30 (default: Settings, then today)",
     )
     build.add_argument(
         "-o",
@@ -245,11 +364,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--out-dir", help="folder for papers and reports (default: the config's folder, or .)"
     )
     when = refresh_cmd.add_mutually_exclusive_group()
-    when.add_argument("--as-at", type=_as_at, help="the position date, YYYY-MM-DD")
+    when.add_argument(
+        "--as-at", type=_as_at, metavar="DATE", help="the position date, 30/09/2019 or 2019-09-30"
+    )
     when.add_argument(
         "--as-at-rule",
         metavar="RULE",
-        help="end-of-last-month (default), end-of-last-quarter, today, settings, or YYYY-MM-DD",
+        help="end-of-last-month (default), end-of-last-quarter, today, settings, or a date",
     )
     refresh_cmd.add_argument(
         "--pdf",

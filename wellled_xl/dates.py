@@ -77,6 +77,13 @@ _TOKEN = re.compile(
 )
 
 
+# A whole date with a four-digit year: ISO (year first) or day first, one separator.
+_WHOLE_DATE = re.compile(
+    r"[0-9]{4}(?P<iso>[-/.])[0-9]{1,2}(?P=iso)[0-9]{1,2}"
+    r"|[0-9]{1,2}(?P<dmy>[-/.])[0-9]{1,2}(?P=dmy)[0-9]{4}"
+)
+
+
 class DateParseError(ValueError):
     """Text that a person might mean as a date but that could not be read."""
 
@@ -186,6 +193,22 @@ def parse_timescale(value: object, *, context_year: int | None = None) -> Timesc
         return Timescale(_read_text(text, context_year), value)
     except _Unreadable as problem:
         raise DateParseError(value, problem.reason) from None
+
+
+def parse_date(text: str) -> date:
+    """One whole date as typed on a command line or in a config: ISO "2019-09-30" or day
+    first "30/09/2019" (also "30.9.2019", "30-09-2019"), always with a four-digit year.
+
+    Stricter than `parse_timescale`: a month alone, a quarter or a two-digit year is
+    refused, since the as-at date must be exactly the day meant. Raises DateParseError
+    saying what is wrong ("September 2019 has only 30 days").
+    """
+    shown = " ".join(str(text).split())
+    if not _WHOLE_DATE.fullmatch(shown):
+        raise DateParseError(
+            shown, "give the whole date, day first as in 30/09/2019 or ISO as in 2019-09-30"
+        )
+    return parse_timescale(shown).dates[0]
 
 
 def _excel_serial_date(number: Real) -> date:

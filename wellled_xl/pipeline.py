@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wellled_xl.locks import open_notice
 from wellled_xl.model import Tracker
 from wellled_xl.read import read_tracker
 from wellled_xl.report import Report
@@ -40,7 +41,16 @@ def check(tracker: Tracker, as_at: date | None = None) -> Report:
 def check_tracker(path: str | Path, as_at: date | None = None) -> Report:
     """Read and validate one tracker file."""
     import_in_background(VALIDATION_LIBRARIES)
-    return check(read_tracker(path), as_at)
+    return with_open_notice(check(read_tracker(path), as_at), path)
+
+
+def with_open_notice(report: Report, path: str | Path) -> Report:
+    """Say so in the report when the tracker file is open in Excel or LibreOffice: what
+    was read is its last saved copy (the exit code stays as it is)."""
+    notice = open_notice(path)
+    if notice:
+        report.notices.append(notice)
+    return report
 
 
 def paper_for(report: Report) -> PaperLayout:

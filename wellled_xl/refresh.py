@@ -41,7 +41,8 @@ As-at rules (the position date of the papers):
 - ``end-of-last-quarter``: the last NHS quarter that has ended (quarters end in June,
   September, December and March): run in November 2026 → 30 September 2026;
 - ``today``; ``settings`` (each tracker's Settings as-at date, else today);
-- an ISO date such as ``2019-09-30`` (in TOML, quoted or a bare date).
+- a date: ISO ``2019-09-30`` or day first ``30/09/2019`` (in TOML, quoted; or a bare
+  TOML date).
 
 Exit code: the worst of the trackers', worst first —
 3 (LibreOffice missing: no PDF can be rendered for any tracker; the .xlsx papers and
@@ -61,9 +62,13 @@ cron (06:15 on the 1st of each month)::
 
     15 6 1 * * /path/.venv/bin/wellled-xl refresh --config /srv/board/refresh.toml >> /srv/board/refresh.log 2>&1
 
-Windows Task Scheduler (06:15 on the 1st of each month)::
+Windows Task Scheduler (06:15 on the 1st of each month, logged on or not, with a log; the
+README adds a task XML that also catches up a start missed while the laptop slept)::
 
-    schtasks /Create /SC MONTHLY /D 1 /ST 06:15 /TN "wellled-xl refresh" /TR "C:\\Board\\.venv\\Scripts\\wellled-xl.exe refresh --config C:\\Board\\refresh.toml"
+    schtasks /Create /SC MONTHLY /D 1 /ST 06:15 /TN "wellled-xl refresh" /RU "%USERDOMAIN%\\%USERNAME%" /RP * /TR "cmd /c C:\\Board\\.venv\\Scripts\\wellled-xl.exe refresh --config C:\\Board\\refresh.toml >> C:\\Board\\refresh.log 2>&1"
+
+On Windows, paths in the config are best in single quotes (``'C:\\Board\\*.xlsx'``); double
+quotes work too (`parse_config_toml`).
 """  # noqa: E501
 
 from __future__ import annotations
@@ -81,6 +86,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from wellled_xl import __version__, errors
+from wellled_xl.dates import DateParseError, parse_date
+from wellled_xl.locks import is_owner_file
 from wellled_xl.paper import BOARD_PAPER_NAME
 from wellled_xl.safety import atomic_output
 from wellled_xl.writeback import BACKUP_NAME
@@ -122,7 +129,8 @@ def end_of_last_quarter(today: date) -> date:
 
 
 def parse_as_at_rule(value: object) -> str:
-    """A rule name or an ISO date (text or TOML date), normalised; WellledError if neither."""
+    """A rule name or a date (ISO or day first, text or TOML date), normalised to a rule
+    name or ISO; WellledError if neither, saying what is wrong with a date."""
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
@@ -131,10 +139,11 @@ def parse_as_at_rule(value: object) -> str:
     if text in AS_AT_RULES:
         return text
     try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
+        return parse_date(text).isoformat()
+    except DateParseError as exc:
         raise errors.WellledError(
-            f"as-at rule {value!r} is not one of {', '.join(AS_AT_RULES)} or a date like 2019-09-30"
+            f"as-at rule {value!r} is not one of {', '.join(AS_AT_RULES)} or a date like "
+            f"2019-09-30 or 30/09/2019 ({exc.reason})"
         ) from None
 
 
@@ -181,13 +190,15 @@ def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
     """Read a refresh.toml; every mistake is one WellledError naming the file."""
     source = Path(path)
     try:
-        document = tomllib.loads(source.read_text(encoding="utf-8"))
+        text = source.read_text(encoding="utf-8")
+        document = parse_config_toml(text)
     except FileNotFoundError:
         raise errors.WellledError(f"{source}: no such config file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise errors.WellledError(f"{source}: cannot read the config file ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise errors.WellledError(f"{source}: not valid TOML ({exc})") from None
+        hint = "; write Windows paths in single quotes, 'C:\\Board\\*.xlsx'" if "\\" in text else ""
+        raise errors.WellledError(f"{source}: not valid TOML ({exc}){hint}") from None
     unknown = sorted(set(document) - set(CONFIG_KEYS))
     if unknown:
         raise errors.WellledError(
@@ -219,6 +230,70 @@ def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
     )
 
 
+def parse_config_toml(text: str) -> dict[str, Any]:
+    """TOML, except that a Windows path in double quotes keeps its backslashes.
+
+    In a TOML double-quoted string a backslash starts an escape, so ``"C:\\Board\\*.xlsx"``
+    is an error (``\\B`` is no escape) and ``"C:\\new\\tracker.xlsx"`` quietly holds a line
+    break and a tab. No refresh setting needs an escape, so when the text fails to parse,
+    or parses to a setting holding a control character, it is read again with every
+    backslash inside double quotes taken as itself. Single quotes (TOML's literal strings,
+    ``'C:\\Board\\*.xlsx'``) never need this; correctly escaped text (``"C:\\\\Board"``)
+    parses the first time and is read as TOML says. If the second reading fails too, the
+    first reading's error is raised.
+    """
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        if "\\" in text:
+            with contextlib.suppress(tomllib.TOMLDecodeError):
+                return tomllib.loads(_backslashes_as_themselves(text))
+        raise
+    if "\\" in text and _holds_control_characters(document):
+        with contextlib.suppress(tomllib.TOMLDecodeError):
+            return tomllib.loads(_backslashes_as_themselves(text))
+    return document
+
+
+def _holds_control_characters(value: object) -> bool:
+    if isinstance(value, str):
+        return any(char < " " for char in value)
+    if isinstance(value, dict):
+        return any(_holds_control_characters(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_control_characters(item) for item in value)
+    return False
+
+
+def _backslashes_as_themselves(text: str) -> str:
+    """`text` with each backslash in a one-line double-quoted string doubled (so TOML reads
+    it as a backslash), and such a string ending at its next double quote; comments,
+    single-quoted and triple-quoted strings are left as they are."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        line_end = text.find("\n", i)
+        line_end = len(text) if line_end < 0 else line_end
+        char = text[i]
+        if char == "#":  # a comment, to the end of its line
+            end = line_end
+        elif text.startswith(('"""', "'''"), i):
+            close = text.find(text[i : i + 3], i + 3)
+            end = len(text) if close < 0 else close + 3
+        elif char in "'\"":
+            close = text.find(char, i + 1, line_end)
+            end = line_end if close < 0 else close + 1
+            if char == '"' and close >= 0:
+                out.append(text[i:end].replace("\\", "\\\\"))
+                i = end
+                continue
+        else:
+            end = i + 1
+        out.append(text[i:end])
+        i = end
+    return "".join(out)
+
+
 def _unique(paths: Sequence[Path]) -> list[Path]:
     """Each file once, however it was named (relative, absolute, another case on Windows)."""
     unique: dict[str, Path] = {}
@@ -230,7 +305,7 @@ def _unique(paths: Sequence[Path]) -> list[Path]:
 def expand_trackers(patterns: Sequence[str], base: Path) -> tuple[list[Path], list[str]]:
     """Paths and glob patterns (relative to `base`) → tracker files, and unmatched patterns.
 
-    A plain path is kept even if missing (the run reports it); Excel's ``~$`` owner files
+    A plain path is kept even if missing (the run reports it); owner files (``~$``, ``.~lock.``)
     and this command's own board papers are skipped; a file named twice is kept once.
     """
     found: list[Path] = []
@@ -247,7 +322,7 @@ def expand_trackers(patterns: Sequence[str], base: Path) -> tuple[list[Path], li
             Path(match)
             for match in sorted(glob.glob(full, recursive=True))
             if Path(match).is_file()
-            and not Path(match).name.startswith("~$")
+            and not is_owner_file(Path(match).name)
             and not BOARD_PAPER_NAME.fullmatch(Path(match).name)
             and not BACKUP_NAME.fullmatch(Path(match).name)
         ]
@@ -621,6 +696,7 @@ def _refresh_tracker(
         VALIDATION_LIBRARIES,
         check,
         resolve_as_at,
+        with_open_notice,
         write_board_paper,
     )
     from wellled_xl.read import read_tracker
@@ -636,7 +712,7 @@ def _refresh_tracker(
         if target.resolve() in never_write:
             raise errors.UnsafeWrite(f"{target} is a tracker of this run; it is never written")
     result = TrackerResult(str(tracker), label, errors.EXIT_OK, as_at=as_at)
-    report = check(tracker_read, as_at)
+    report = with_open_notice(check(tracker_read, as_at), tracker)
     soffice = None
     if plan.pdf and missing_tool is None:
         try:

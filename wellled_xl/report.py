@@ -21,6 +21,7 @@ class Report:
     actions: list[Action]
     findings: list[Finding]
     paths: dict[str, str] = field(default_factory=dict)  # outputs written, by kind
+    notices: list[str] = field(default_factory=list)  # about the run, e.g. the tracker is open
 
     @property
     def errors(self) -> int:
@@ -66,6 +67,8 @@ class Report:
             ],
         }
         document["reading"] = self.reading()
+        if self.notices:
+            document["notices"] = list(self.notices)
         if self.paths:
             document["paths"] = dict(self.paths)
         return document

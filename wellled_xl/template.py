@@ -64,6 +64,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from wellled_xl.cells import column_letter
+from wellled_xl.errors import WellledError
 from wellled_xl.headers import ACTIONS_COLUMNS, ACTIONS_SHEET, FINDINGS_COLUMNS, FINDINGS_SHEET
 from wellled_xl.model import (
     DEFAULT_KLOES,
@@ -157,6 +158,7 @@ DOCUMENT_TIMESTAMP = datetime(2000, 1, 1)
 ZIP_TIMESTAMP = (2000, 1, 1, 0, 0, 0)
 
 BLANK_SETTINGS = Settings()
+TRACKER_SUFFIX = ".xlsx"
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
 _FORMULA_LEADERS = ("=", "+", "-", "@")
 
@@ -242,6 +244,22 @@ def write_sample_tracker(path: str | os.PathLike[str]) -> Path:
         actions=SAMPLE_ACTIONS,
         findings=SAMPLE_FINDINGS,
     )
+
+
+def new_tracker_path(path: str | os.PathLike[str]) -> Path:
+    """Where ``new-tracker PATH`` writes: PATH, with ``.xlsx`` added if it has no extension.
+
+    Any other extension is refused: the file is an .xlsx workbook, which Excel will not
+    open under another one (``.csv``, ``.xls``, ``.xlsm``).
+    """
+    target = Path(path)
+    if not target.suffix:
+        return target.with_name(f"{target.name}{TRACKER_SUFFIX}")
+    if target.suffix.lower() != TRACKER_SUFFIX:
+        raise WellledError(
+            f"{target}: the tracker is an .xlsx workbook; name it {target.stem}{TRACKER_SUFFIX}"
+        )
+    return target
 
 
 def _tracker_sheet(

@@ -39,6 +39,7 @@ import python_calamine
 from wellled_xl import errors
 from wellled_xl.cells import column_index, column_letter
 from wellled_xl.headers import field_for
+from wellled_xl.locks import owner_file
 from wellled_xl.model import Record
 from wellled_xl.preflight import WorkbookScan, check_workbook, iter_part
 from wellled_xl.report import Report, check_text, is_check_text
@@ -200,15 +201,13 @@ def stamp_tracker(
 
 def refuse_if_open(path: Path) -> None:
     """FileBusy if Excel or LibreOffice has the file open, or another program locks it."""
-    for owner, program in (
-        (path.with_name(f"~${path.name}"), "Excel"),
-        (path.with_name(f".~lock.{path.name}#"), "LibreOffice"),
-    ):
-        if owner.exists():
-            raise errors.FileBusy(
-                f"{path}: the tracker is open in {program} ({owner.name} is beside it); "
-                "close it and run again"
-            )
+    owner = owner_file(path)
+    if owner is not None:
+        by = f" by {owner.user}" if owner.user else ""
+        raise errors.FileBusy(
+            f"{path}: the tracker is open in {owner.program}{by} ({owner.path.name} is beside "
+            "it); close it and run again"
+        )
     try:
         handle = open(path, "r+b")  # noqa: SIM115 - held while the lock is tried
     except PermissionError as exc:

@@ -1203,6 +1203,8 @@ def _summary(
         ],
         height=19,
     )
+    for notice in report.notices:  # e.g. the tracker is open: unsaved changes are missing
+        builder.add([_Cell(notice, "note", span=width)])
     rows = _count_rows(tables)
     heading = "KLOE" if report.tracker.uses_kloes or not report.tracker.shapes else "Group"
     _section(builder, _counts_title(heading, rows))

@@ -20,10 +20,21 @@ from wellled_xl.errors import FileBusy, MissingTool, WellledError
 from wellled_xl.safety import atomic_output
 
 TIMEOUT_SECONDS = 120
-MISSING_SOFFICE = (
-    "LibreOffice (soffice) is not installed; install it "
-    "(Debian: apt-get install libreoffice-calc-nogui) or leave out --pdf"
-)
+LIBREOFFICE_DOWNLOAD = "https://www.libreoffice.org/download/"
+
+
+def missing_soffice(platform: str = sys.platform) -> str:
+    """The message for a missing LibreOffice, naming the way to install it on `platform`."""
+    if platform == "win32":
+        how = f"on Windows, the installer from {LIBREOFFICE_DOWNLOAD}, or ask IT for it"
+    elif platform == "darwin":
+        how = f"on macOS, from {LIBREOFFICE_DOWNLOAD} or brew install --cask libreoffice"
+    else:
+        how = "Debian/Ubuntu: apt-get install libreoffice-calc-nogui"
+    return f"LibreOffice (soffice) is not installed; install it ({how}) or leave out --pdf"
+
+
+MISSING_SOFFICE = missing_soffice()
 
 
 def _install_paths() -> list[Path]:

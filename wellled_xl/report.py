@@ -20,6 +20,8 @@ class Report:
     actions: list[Action]
     findings: list[Finding]
     paths: dict[str, str] = field(default_factory=dict)  # outputs written, by kind
+    # Characters an output could not hold (control characters a .docx cannot), by kind.
+    replaced_characters: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -66,6 +68,8 @@ class Report:
         }
         if self.paths:
             document["paths"] = dict(self.paths)
+        if self.replaced_characters:
+            document["replaced_characters"] = dict(self.replaced_characters)
         return document
 
     def render_text(self, colour: bool = False) -> str:

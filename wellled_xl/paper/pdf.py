@@ -1,4 +1,4 @@
-"""Print a written board-paper workbook to PDF with LibreOffice, headless.
+"""Print a written board paper (the workbook, or the Word document) to PDF with LibreOffice.
 
 Each conversion runs with its own throw-away LibreOffice profile
 (``-env:UserInstallation``), so concurrent runs (a scheduled job and a person) do not
@@ -22,7 +22,8 @@ from wellled_xl.safety import atomic_output
 TIMEOUT_SECONDS = 120
 MISSING_SOFFICE = (
     "LibreOffice (soffice) is not installed; install it "
-    "(Debian: apt-get install libreoffice-calc-nogui) or leave out --pdf"
+    "(Debian: apt-get install libreoffice-calc-nogui, and libreoffice-writer-nogui for a "
+    "Word paper) or leave out --pdf"
 )
 
 
@@ -51,19 +52,21 @@ def find_soffice() -> str:
 
 
 def render_pdf(
-    xlsx_path: str | os.PathLike[str],
+    paper_path: str | os.PathLike[str],
     pdf_path: str | os.PathLike[str],
     *,
     soffice: str | None = None,
     timeout: float = TIMEOUT_SECONDS,
 ) -> Path:
-    """Convert the workbook to `pdf_path` (every sheet, as its print setup says)."""
+    """Convert the paper to `pdf_path`: a workbook (every sheet, as its print setup says)
+    with Calc, a Word document with Writer; LibreOffice chooses by the file's suffix."""
     program = soffice or find_soffice()
     target = Path(pdf_path)
     with tempfile.TemporaryDirectory(prefix="wellled-xl-pdf-") as work:
         folder = Path(work)
-        source = folder / "paper.xlsx"  # a plain name: no spaces or quotes reach soffice
-        shutil.copyfile(xlsx_path, source)
+        # A plain name (no spaces or quotes reach soffice) with the paper's own suffix.
+        source = folder / f"paper{Path(paper_path).suffix.lower()}"
+        shutil.copyfile(paper_path, source)
         outdir = folder / "out"
         command = [
             program,
@@ -82,7 +85,7 @@ def render_pdf(
         if not produced.is_file() or produced.read_bytes()[:5] != b"%PDF-":
             detail = " ".join(output.split())[-300:]
             raise WellledError(
-                f"LibreOffice did not convert {xlsx_path} to PDF"
+                f"LibreOffice did not convert {paper_path} to PDF"
                 + (f" ({detail})" if detail else "")
             )
         try:

@@ -70,6 +70,8 @@ from wellled_xl.safety import atomic_output
 
 PLACEHOLDER = "{{board_paper}}"
 TEMPLATE_SUFFIXES = (".docx", ".dotx")
+# The main part's content type of a Word document and of a Word template (not macro-enabled).
+_MAIN_TYPES = (b"wordprocessingml.document.main+xml", b"wordprocessingml.template.main+xml")
 # Page sizes in twentieths of a point, portrait (width, height).
 PAPER_TWIPS = {"A4": (11906, 16838), "A3": (16838, 23811), "Letter": (12240, 15840)}
 # The Word style each title-block role takes, where the document has it.
@@ -141,6 +143,16 @@ def check_template(template: str | os.PathLike[str]) -> Path:
         raise WellledError(f"{source}: the Word template must be a .docx or a .dotx")
     if not source.is_file():
         raise WellledError(f"{source}: no such Word template")
+    try:
+        with zipfile.ZipFile(source) as package:
+            types = package.read("[Content_Types].xml")
+    except (OSError, zipfile.BadZipFile, KeyError):
+        types = b""
+    if not any(kind in types for kind in _MAIN_TYPES):
+        raise WellledError(
+            f"{source}: not a Word document or template; save it from Word as a .docx or "
+            ".dotx (not macro-enabled)"
+        )
     return source
 
 

@@ -11,10 +11,12 @@ columns and groups the layout has.
 
 Decisions a reader of this file should know:
 
-- **Tables are rendered as WordprocessingML text, then parsed once** into the document
-  python-docx opened. python-docx's own table API (``add_row``, ``cell.text``) costs about
-  1.25 ms a row and grows with the table (16 s and more for a 10,000-action paper);
-  rendering the rows as XML in one pass is about a hundred times faster. Each layout style
+- **Each sheet is rendered as WordprocessingML text** and put into ``word/document.xml``
+  as the zip is written, at a marker comment python-docx saved in its place (`_package`).
+  python-docx's own table API (``add_row``, ``cell.text``) costs about 1.25 ms a row and
+  grows with the table (16 s and more for a 10,000-action paper), and lxml takes time
+  growing with the square of a subtree's size to move parsed XML into another document
+  (146 s); rendering text in one pass writes that paper in about 1 s. Each layout style
   becomes a paragraph style ("Paper text", "Paper rag A/G" …), so a cell holds a style
   reference rather than its formatting, and a trust can restyle them in its template.
 - **The chart is a native Word chart** (DrawingML, ``word/charts/chart1.xml``) with its
@@ -457,8 +459,11 @@ class _Writer:
                 out.append(self._paragraph_xml(sheet, row, role))
                 last_was_table = False
                 continue
-            if role == "header" or (role == "legend" and kind != "legend") or not table:
-                open_table("legend" if role == "legend" else "data")
+            # A header starts a table; legend rows go in a legend table, other rows in a
+            # data table (a note joins whichever table it follows).
+            wanted = "legend" if role == "legend" else kind if role == "note" else "data"
+            if role == "header" or not table or wanted != kind:
+                open_table(wanted)
             table.append((row, role))
         close()
         if gap:
@@ -913,9 +918,13 @@ def _paragraph_text(paragraph: object) -> str:
 
 
 def _has_content(element: object) -> bool:
-    """Whether a body element shows anything: text, a table, a picture or a drawing."""
+    """Whether a body element shows anything: text, a table, a picture or a drawing.
+
+    Bookmarks and other marks between paragraphs show nothing; tables and content
+    controls (a cover page's boxes) do.
+    """
     if element.tag != qn("w:p"):
-        return element.tag != qn("w:sectPr")
+        return element.tag in (qn("w:tbl"), qn("w:sdt"), qn("w:customXml"), qn("w:altChunk"))
     if _paragraph_text(element).strip():
         return True
     return any(

@@ -130,13 +130,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     from wellled_xl.pipeline import build_board_paper
 
     earlier = _earlier_papers(args.tracker, args.output)
-    report = build_board_paper(args.tracker, args.as_at, output=args.output, pdf=args.pdf)
+    report = build_board_paper(
+        args.tracker,
+        args.as_at,
+        output=args.output,
+        pdf=args.pdf,
+        docx=args.docx,
+        docx_template=args.docx_template,
+    )
     _print_notices(report)
     if args.json:
         _print_json(report.to_dict())
     else:
         for path in report.paths.values():
             print(f"{'replaced' if Path(path) in earlier else 'wrote'} {path}")
+        for kind, count in report.replaced_characters.items():
+            print(f"note: {count} control characters the .{kind} cannot hold were left out")
         print(
             f"{len(report.actions)} actions, {report.errors} errors, {report.warnings} warnings, "
             f"{len(report.overdue)} overdue"
@@ -205,6 +214,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         out_dir=args.out_dir,
         as_at_rule=args.as_at.isoformat() if args.as_at else args.as_at_rule,
         pdf=args.pdf,
+        docx=args.docx,
         stamp_tracker=args.stamp_tracker,
     )
     on_unexpected = traceback.print_exception if args.debug else None
@@ -315,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser(
         "build",
-        help="check a tracker and write its board paper (.xlsx, and .pdf with --pdf)",
+        help="check a tracker and write its board paper (.xlsx; .pdf, .docx on request)",
         description=cmd_build.__doc__,
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -334,6 +344,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--pdf", action="store_true", help="also print it to <output stem>.pdf with LibreOffice"
+    )
+    build.add_argument(
+        "--docx", action="store_true", help="also write it as a Word document, <output stem>.docx"
+    )
+    build.add_argument(
+        "--docx-template",
+        metavar="PAPER.dotx",
+        help="the trust's Word template (.docx or .dotx): the paper replaces its "
+        "{{board_paper}} paragraph, else goes at the end (implies --docx)",
     )
     build.add_argument("--json", action="store_true", help="print one JSON document")
     build.set_defaults(run=cmd_build)
@@ -359,7 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh_cmd.add_argument(
         "trackers", nargs="*", metavar="TRACKER", help="tracker workbooks or glob patterns"
     )
-    refresh_cmd.add_argument("--config", help="refresh.toml: trackers, out_dir, as_at, pdf")
+    refresh_cmd.add_argument("--config", help="refresh.toml: trackers, out_dir, as_at, pdf, docx")
     refresh_cmd.add_argument(
         "--out-dir", help="folder for papers and reports (default: the config's folder, or .)"
     )
@@ -376,6 +395,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--pdf",
         action=argparse.BooleanOptionalAction,
         help="also render each paper to PDF with LibreOffice (default: the config's, or off)",
+    )
+    refresh_cmd.add_argument(
+        "--docx",
+        action=argparse.BooleanOptionalAction,
+        help="also write each paper as a Word document (default: the config's, or off)",
     )
     refresh_cmd.add_argument(
         "--json", action="store_true", help="print the run summary as one JSON document"

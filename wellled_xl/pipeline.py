@@ -65,23 +65,39 @@ def write_board_paper(
     output: str | Path | None = None,
     pdf: bool = False,
     soffice: str | None = None,
+    docx: bool = False,
+    docx_template: str | Path | None = None,
 ) -> Report:
-    """Write a validated tracker's board paper (and PDF); `Report.paths` says where.
+    """Write a validated tracker's board paper (and PDF, and Word paper); `Report.paths`
+    says where.
 
     The paper goes to `output`, else beside the tracker (`default_paper_path`); it is
     never written over the tracker. With `pdf`, LibreOffice is looked for (unless
     `soffice` names it) before anything is written, so a missing LibreOffice leaves no
-    half-built output behind.
+    half-built output behind; a Word template is checked first too. With `docx`
+    (implied by `docx_template`) the same layout is written as ``<paper stem>.docx``.
     """
-    from wellled_xl.paper import check_paper_path, default_paper_path, pdf_path_for
+    from wellled_xl.paper import check_paper_path, default_paper_path, docx_path_for, pdf_path_for
     from wellled_xl.paper.pdf import find_soffice, render_pdf
     from wellled_xl.paper.xlsx import write_paper
 
     tracker = report.tracker.path
     target = check_paper_path(output or default_paper_path(tracker, report.as_at), tracker)
+    if docx_template is not None:
+        from wellled_xl.paper.docx import check_template
+
+        check_template(docx_template)
     if pdf and soffice is None:
         soffice = find_soffice()
-    report.paths["xlsx"] = str(write_paper(paper_for(report), target))
+    layout = paper_for(report)
+    report.paths["xlsx"] = str(write_paper(layout, target))
+    if docx or docx_template is not None:
+        from wellled_xl.paper.docx import write_docx
+
+        written = write_docx(layout, docx_path_for(target), template=docx_template)
+        report.paths["docx"] = str(written.path)
+        if written.replaced_characters:
+            report.replaced_characters["docx"] = written.replaced_characters
     if pdf:
         report.paths["pdf"] = str(render_pdf(target, pdf_path_for(target), soffice=soffice))
     return report
@@ -92,12 +108,20 @@ def build_board_paper(
     as_at: date | None = None,
     output: str | Path | None = None,
     pdf: bool = False,
+    docx: bool = False,
+    docx_template: str | Path | None = None,
 ) -> Report:
-    """Validate a tracker file and write its board paper (and PDF): `validate` then
-    `write_board_paper`. The paper is written even when the tracker has errors (its
-    Summary lists them). A bad `output` is refused before the tracker is read."""
+    """Validate a tracker file and write its board paper (and PDF, and Word paper):
+    `check_tracker` then `write_board_paper`. The paper is written even when the tracker
+    has errors (its Summary lists them). A bad `output` or Word template is refused
+    before the tracker is read."""
     from wellled_xl.paper import check_paper_path
 
     if output is not None:
         check_paper_path(output, path)
-    return write_board_paper(check_tracker(path, as_at), output, pdf)
+    if docx_template is not None:
+        from wellled_xl.paper.docx import check_template
+
+        check_template(docx_template)
+    report = check_tracker(path, as_at)
+    return write_board_paper(report, output, pdf, docx=docx, docx_template=docx_template)

@@ -3,7 +3,8 @@
 ``wellled-xl refresh`` is the command a cron job or Windows Task Scheduler runs, typically
 on the first of each month. For every tracker it writes, into the output folder:
 
-- ``<tracker stem>_board_paper_<as-at>.xlsx`` (and ``.pdf`` with ``--pdf``: LibreOffice);
+- ``<tracker stem>_board_paper_<as-at>.xlsx`` (and ``.pdf`` with ``--pdf``: LibreOffice;
+  ``.docx`` with ``--docx``: a Word paper);
 - ``<tracker stem>_validation_<as-at>.json``, the ``validate --json`` document;
 
 and at the end ``refresh_summary_<as-at>.json``, one entry per tracker (actions, errors,
@@ -29,9 +30,11 @@ The config file (TOML; paths and glob patterns are relative to the file's folder
     out_dir = "board-pack"              # default: the config file's folder
     as_at = "end-of-last-month"         # the default; see the rules below
     pdf = true                          # default: false
+    docx = true                         # also a Word paper; default: false
 
 Trackers named on the command line are added to the config's; ``--out-dir``,
-``--as-at`` / ``--as-at-rule`` and ``--pdf`` / ``--no-pdf`` override its values.
+``--as-at`` / ``--as-at-rule``, ``--pdf`` / ``--no-pdf`` and ``--docx`` / ``--no-docx``
+override its values.
 A glob that matches nothing is reported as a failed entry rather than ignored, and
 previous board papers (``*_board_paper_YYYY-MM-DD.xlsx``) are never taken for trackers.
 
@@ -95,7 +98,7 @@ from wellled_xl.writeback import BACKUP_NAME
 AS_AT_RULES = ("end-of-last-month", "end-of-last-quarter", "today", "settings")
 DEFAULT_AS_AT_RULE = "end-of-last-month"
 LOCK_NAME = ".wellled-xl-refresh.lock"
-CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf")
+CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf", "docx")
 
 # Worst first, as the module docstring documents: a missing LibreOffice stops every PDF,
 # a bug needs reporting, a busy file needs a retry, then the trackers' own state.
@@ -172,6 +175,7 @@ class RefreshConfig:
     out_dir: Path | None = None
     as_at_rule: str | None = None
     pdf: bool | None = None
+    docx: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,7 @@ class RefreshPlan:
     pdf: bool = False
     unmatched: tuple[str, ...] = ()  # glob patterns that matched no file
     stamp_tracker: bool = False  # opt-in: each row's status into the tracker's Check column
+    docx: bool = False  # also the paper as a Word document
 
 
 def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
@@ -213,9 +218,9 @@ def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
     out_dir = document.get("out_dir")
     if out_dir is not None and not isinstance(out_dir, str):
         raise errors.WellledError(f"{source}: out_dir must be a folder path in quotes")
-    pdf = document.get("pdf")
-    if pdf is not None and not isinstance(pdf, bool):
-        raise errors.WellledError(f"{source}: pdf must be true or false")
+    for switch in ("pdf", "docx"):
+        if document.get(switch) is not None and not isinstance(document[switch], bool):
+            raise errors.WellledError(f"{source}: {switch} must be true or false")
     as_at = document.get("as_at")
     try:
         rule = None if as_at is None else parse_as_at_rule(as_at)
@@ -226,7 +231,8 @@ def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
         trackers=tuple(trackers),
         out_dir=base / out_dir if out_dir is not None else None,
         as_at_rule=rule,
-        pdf=pdf,
+        pdf=document.get("pdf"),
+        docx=document.get("docx"),
     )
 
 
@@ -341,6 +347,7 @@ def make_plan(
     pdf: bool | None = None,
     cwd: Path | None = None,
     stamp_tracker: bool = False,
+    docx: bool | None = None,
 ) -> RefreshPlan:
     """Merge command-line options over a config file into the plan of one run.
 
@@ -366,6 +373,7 @@ def make_plan(
         pdf=pdf if pdf is not None else bool(settings.pdf),
         unmatched=tuple(unmatched),
         stamp_tracker=stamp_tracker,
+        docx=docx if docx is not None else bool(settings.docx),
     )
 
 
@@ -556,6 +564,7 @@ class RefreshSummary:
             "as_at": self.as_at.isoformat() if self.as_at else None,
             "out_dir": str(self.plan.out_dir),
             "pdf": self.plan.pdf,
+            "docx": self.plan.docx,
             "started": self.started.isoformat(timespec="seconds"),
             "finished": self.finished.isoformat(timespec="seconds") if self.finished else None,
             "exit_code": self.exit_code,
@@ -690,7 +699,7 @@ def _refresh_tracker(
     PDF is attempted, and each tracker says it has none. Returns the result and
     LibreOffice's absence, if known now.
     """
-    from wellled_xl.paper import paper_path, pdf_path_for
+    from wellled_xl.paper import docx_path_for, paper_path, pdf_path_for
     from wellled_xl.paper.pdf import find_soffice
     from wellled_xl.pipeline import (
         VALIDATION_LIBRARIES,
@@ -708,7 +717,7 @@ def _refresh_tracker(
     as_at = as_at_for_rule(plan.as_at_rule, today) or resolve_as_at(tracker_read, None, today)
     paper = paper_path(plan.out_dir, label, as_at)
     report_path = plan.out_dir / f"{label}_validation_{as_at.isoformat()}.json"
-    for target in (paper, pdf_path_for(paper), report_path):
+    for target in (paper, pdf_path_for(paper), docx_path_for(paper), report_path):
         if target.resolve() in never_write:
             raise errors.UnsafeWrite(f"{target} is a tracker of this run; it is never written")
     result = TrackerResult(str(tracker), label, errors.EXIT_OK, as_at=as_at)
@@ -720,7 +729,7 @@ def _refresh_tracker(
         except errors.MissingTool as exc:
             missing_tool = exc
     try:
-        write_board_paper(report, paper, pdf=soffice is not None, soffice=soffice)
+        write_board_paper(report, paper, pdf=soffice is not None, soffice=soffice, docx=plan.docx)
     except errors.MissingTool as exc:  # found, but would not start
         missing_tool = exc
     if missing_tool is not None and plan.pdf:

@@ -22,6 +22,8 @@ class Report:
     findings: list[Finding]
     paths: dict[str, str] = field(default_factory=dict)  # outputs written, by kind
     notices: list[str] = field(default_factory=list)  # about the run, e.g. the tracker is open
+    # Characters an output could not hold (control characters a .docx cannot), by kind.
+    replaced_characters: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -71,6 +73,8 @@ class Report:
             document["notices"] = list(self.notices)
         if self.paths:
             document["paths"] = dict(self.paths)
+        if self.replaced_characters:
+            document["replaced_characters"] = dict(self.replaced_characters)
         return document
 
     def reading(self) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The board paper: one layout computed from a validated tracker, and its writers.
 
-`layout` holds the paper as plain data; `xlsx` writes it with XlsxWriter; `pdf` prints
-the written workbook with LibreOffice. This package's own functions decide where the
-paper goes and refuse to put it where it must not go (over the tracker).
+`layout` holds the paper as plain data; `xlsx` writes it with XlsxWriter and `docx` as a
+Word document; `pdf` prints the written workbook with LibreOffice. This package's own
+functions decide where the paper goes and refuse to put it where it must not go (over the
+tracker).
 """
 
 from __future__ import annotations
@@ -36,12 +37,17 @@ def pdf_path_for(paper: str | os.PathLike[str]) -> Path:
     return Path(paper).with_suffix(".pdf")
 
 
+def docx_path_for(paper: str | os.PathLike[str]) -> Path:
+    """The Word paper goes beside the workbook, with the same stem."""
+    return Path(paper).with_suffix(".docx")
+
+
 def check_paper_path(paper: str | os.PathLike[str], tracker: str | os.PathLike[str]) -> Path:
     """Refuse an output that is not an .xlsx, or that is the tracker (the leads' work)."""
     target = Path(paper)
     if target.suffix.lower() != PAPER_SUFFIX:
         raise WellledError(f"{target}: the board paper is an .xlsx workbook; name it *.xlsx")
-    for output in (target, pdf_path_for(target)):
+    for output in (target, pdf_path_for(target), docx_path_for(target)):
         if _same_file(output, Path(tracker)):
             raise UnsafeWrite(
                 f"{output} is the tracker itself; the board paper is never written into "
@@ -65,6 +71,7 @@ __all__ = [
     "PaperLayout",
     "check_paper_path",
     "default_paper_path",
+    "docx_path_for",
     "layout_paper",
     "paper_path",
     "pdf_path_for",

@@ -1,4 +1,4 @@
-"""Print a written board-paper workbook to PDF with LibreOffice, headless.
+"""Print a written board paper (the workbook, or the Word document) to PDF with LibreOffice.
 
 Each conversion runs with its own throw-away LibreOffice profile
 (``-env:UserInstallation``), so concurrent runs (a scheduled job and a person) do not
@@ -30,7 +30,10 @@ def missing_soffice(platform: str = sys.platform) -> str:
     elif platform == "darwin":
         how = f"on macOS, from {LIBREOFFICE_DOWNLOAD} or brew install --cask libreoffice"
     else:
-        how = "Debian/Ubuntu: apt-get install libreoffice-calc-nogui"
+        how = (
+            "Debian/Ubuntu: apt-get install libreoffice-calc-nogui, and "
+            "libreoffice-writer-nogui for a Word paper"
+        )
     return f"LibreOffice (soffice) is not installed; install it ({how}) or leave out --pdf"
 
 
@@ -62,19 +65,21 @@ def find_soffice() -> str:
 
 
 def render_pdf(
-    xlsx_path: str | os.PathLike[str],
+    paper_path: str | os.PathLike[str],
     pdf_path: str | os.PathLike[str],
     *,
     soffice: str | None = None,
     timeout: float = TIMEOUT_SECONDS,
 ) -> Path:
-    """Convert the workbook to `pdf_path` (every sheet, as its print setup says)."""
+    """Convert the paper to `pdf_path`: a workbook (every sheet, as its print setup says)
+    with Calc, a Word document with Writer; LibreOffice chooses by the file's suffix."""
     program = soffice or find_soffice()
     target = Path(pdf_path)
     with tempfile.TemporaryDirectory(prefix="wellled-xl-pdf-") as work:
         folder = Path(work)
-        source = folder / "paper.xlsx"  # a plain name: no spaces or quotes reach soffice
-        shutil.copyfile(xlsx_path, source)
+        # A plain name (no spaces or quotes reach soffice) with the paper's own suffix.
+        source = folder / f"paper{Path(paper_path).suffix.lower()}"
+        shutil.copyfile(paper_path, source)
         outdir = folder / "out"
         command = [
             program,
@@ -93,7 +98,7 @@ def render_pdf(
         if not produced.is_file() or produced.read_bytes()[:5] != b"%PDF-":
             detail = " ".join(output.split())[-300:]
             raise WellledError(
-                f"LibreOffice did not convert {xlsx_path} to PDF"
+                f"LibreOffice did not convert {paper_path} to PDF"
                 + (f" ({detail})" if detail else "")
             )
         try:

@@ -78,6 +78,50 @@ def make_rows(count: int, seed: int = 2019) -> tuple[list[dict], list[dict]]:
     return actions, findings
 
 
+# Another trust's own log (no registers): its header, and status typos one row in five.
+TRUST_HEADER = ("Ref", "Action", "Owner", "Target Date", "New Date", "Update", "Status")
+TRUST_STATUSES = ("G", "A/G", "A", "R", "G", "A/G")
+TYPOS = ("AG", "Green", "amber", "A/ G", "g")
+
+
+def generate_trust(count: int, folder: Path) -> Path:
+    """Write (once) another trust's log of `count` rows: no registers, a title block,
+    month group rows every 50 actions, dates as text and as dates, a status typo in one
+    row in five."""
+    import openpyxl
+
+    path = folder / f"trust_{count}.xlsx"
+    if path.exists():
+        return path
+    rng = random.Random(2023)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Action log")
+    sheet.append(["Trust Board action log"])
+    sheet.append(["Compiled 4 July 2019"])
+    sheet.append([])
+    sheet.append(list(TRUST_HEADER))
+    for index in range(count):
+        month = 12 - (index // 50) % 12  # the meeting the action came from, newest first
+        if index % 50 == 0:
+            sheet.append([f"{date(2019, month, 1):%B %Y}"])
+        target = _month_end(2019, month + rng.randint(0, 5))
+        new = _month_end(2019, month + rng.randint(3, 12)) if rng.random() < 0.3 else None
+        status = rng.choice(TYPOS) if index % 5 == 4 else rng.choice(TRUST_STATUSES)
+        sheet.append(
+            [
+                f"{index // 50 + 1}.{index % 50 + 1:02d}",
+                _sentence(rng, rng.randint(6, 20)),
+                rng.choice(LEADS),
+                target if index % 3 else f"{target:%d %b}",  # some dates typed, yearless
+                new if new and new >= target else None,
+                _sentence(rng, rng.randint(30, 90)),
+                status,
+            ]
+        )
+    book.save(path)
+    return path
+
+
 def generate(count: int, folder: Path) -> Path:
     """Write (once) a controlled tracker of `count` rows; reuse it if already there."""
     path = folder / f"tracker_{count}.xlsx"

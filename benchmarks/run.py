@@ -33,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import generate, generate_trust  # noqa: E402
 
 PYTHON = sys.executable
 MARK_START = "<!-- figures:start -->"
@@ -99,15 +99,24 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 10000, 50000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README figures")
+    parser.add_argument(
+        "--trust-sizes",
+        type=int,
+        nargs="*",
+        default=[10000],
+        help="sizes of another trust's own log to measure too (no registers, status typos)",
+    )
     args = parser.parse_args()
     data = HERE / "data"
     data.mkdir(exist_ok=True)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
-            tracker = str(generate(size, data))
-            out = str(Path(tmp) / f"paper_{size}.xlsx")
-            floor_out = str(Path(tmp) / f"floor_{size}.xlsx")
+        runs = [("controlled", size, generate(size, data)) for size in args.sizes]
+        runs += [("trust", size, generate_trust(size, data)) for size in args.trust_sizes]
+        for layout, size, path in runs:
+            tracker = str(path)
+            out = str(Path(tmp) / f"paper_{layout}_{size}.xlsx")
+            floor_out = str(Path(tmp) / f"floor_{layout}_{size}.xlsx")
             read_floor, validate = measure_pair(
                 [PYTHON, str(HERE / "floors/read_floor.py"), tracker],
                 [PYTHON, "-m", "wellled_xl", "validate", tracker, "--json"],
@@ -119,18 +128,19 @@ def main() -> None:
                 args.runs,
             )
             row = {
+                "layout": layout,
                 "actions": size,
                 "read_floor": read_floor,
                 "validate": validate,
                 "build_floor": build_floor,
                 "build": build,
-                "excel_operations": excel_operations(size),
+                "excel_operations": excel_operations(size) if layout == "controlled" else None,
             }
             row["validate_ratio"] = row["validate"]["median_s"] / row["read_floor"]["median_s"]
             row["build_ratio"] = row["build"]["median_s"] / row["build_floor"]["median_s"]
             results.append(row)
             print(
-                f"{size:>6} actions  validate {row['validate']['median_s']:.2f}s "
+                f"{layout:>10} {size:>6} actions  validate {row['validate']['median_s']:.2f}s "
                 f"({row['validate_ratio']:.2f}x read floor {row['read_floor']['median_s']:.2f}s)  "
                 f"build {row['build']['median_s']:.2f}s "
                 f"({row['build_ratio']:.2f}x build floor {row['build_floor']['median_s']:.2f}s)  "
@@ -162,20 +172,25 @@ def figures_table(document: dict) -> str:
         f"Measured {document['date']} on {document['machine']}; median of "
         f"{document['runs']} runs after a warm-up, whole processes.",
         "",
-        "| actions | read floor | validate | ratio | build floor | build | ratio | peak MB "
-        "(validate / build) | Excel ops |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| tracker | actions | read floor | validate | ratio | build floor | build | ratio | "
+        "peak MB (validate / build) | Excel ops |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        ops = "–" if r["excel_operations"] is None else r["excel_operations"]
+        ops = (
+            "–"
+            if r["excel_operations"] is None or r.get("layout") == "trust"
+            else (r["excel_operations"])
+        )
         lines.append(
-            f"| {r['actions']:,} | {r['read_floor']['median_s']:.2f} s | "
+            f"| {r.get('layout', 'controlled')} | {r['actions']:,} | "
+            f"{r['read_floor']['median_s']:.2f} s | "
             f"{r['validate']['median_s']:.2f} s | {r['validate_ratio']:.2f}× | "
             f"{r['build_floor']['median_s']:.2f} s | {r['build']['median_s']:.2f} s | "
             f"{r['build_ratio']:.2f}× | {r['validate']['peak_mb']:.0f} / "
             f"{r['build']['peak_mb']:.0f} | {ops} |"
         )
-    by_size = {r["actions"]: r for r in rows}
+    by_size = {r["actions"]: r for r in rows if r.get("layout", "controlled") == "controlled"}
     steps = [(a, b) for a, b in ((1000, 10000), (10000, 50000)) if a in by_size and b in by_size]
     if steps:
         lines += ["", "Growth (time ratio for the size ratio; 10× and 5× mean linear):", ""]

@@ -3,13 +3,19 @@
 import calendar
 import pickle
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wellled_xl.dates import DateParseError, NotADateError, Timescale, parse_timescale
+from wellled_xl.dates import (
+    MONTH_NAMES,
+    DateParseError,
+    NotADateError,
+    Timescale,
+    parse_timescale,
+)
 
 FAST = settings(max_examples=200, deadline=None)
 
@@ -399,3 +405,29 @@ def test_a_parsed_cell_is_due_on_its_last_date(revised):
     y, m = months[-1]
     assert timescale.due_date == D(y, m, calendar.monthrange(y, m)[1])
     assert timescale.slipped == (len(months) > 1)
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 1)),
+    st.integers(1, 12),
+    st.integers(1, 28),
+)
+def test_a_yearless_date_falls_on_or_after_its_meeting_and_within_a_year(meeting, month, day):
+    """'30 Sept' under the group row of a meeting: the first such day on or after it."""
+    from wellled_xl.actions import _parse_first
+    from wellled_xl.model import YearContext
+
+    text = f"{day} {MONTH_NAMES[month]}"
+    timescale, yearless = _parse_first(text, YearContext(meeting, "after", "a group row"))
+    due = timescale.due_date
+    assert yearless and (due.month, due.day) == (month, day)
+    assert meeting <= due < meeting.replace(year=meeting.year + 1) + timedelta(days=1)
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 1)), st.integers(1, 12))
+def test_a_yearless_month_under_a_title_date_is_the_nearest_one(title_day, month):
+    from wellled_xl.actions import _parse_first
+    from wellled_xl.model import YearContext
+
+    timescale, _ = _parse_first(MONTH_NAMES[month], YearContext(title_day, "nearest", "a title"))
+    assert abs((timescale.due_date - title_day).days) <= 200

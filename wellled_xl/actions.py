@@ -7,12 +7,19 @@ needing pandas or pandera.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from wellled_xl.dates import DateParseError, NotADateError, Timescale, parse_timescale
+from wellled_xl.dates import (
+    MAX_TEXT_LENGTH,
+    DateParseError,
+    NotADateError,
+    Timescale,
+    parse_timescale,
+)
 from wellled_xl.model import EXTRA, Action, Record, Tracker, YearContext, cell_text
 from wellled_xl.scale import status_inside
 from wellled_xl.shape import KLOE_REF, REF_IN_TEXT
@@ -56,6 +63,7 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
     )
     status_in = {shape.name: shape.status_in for shape in tracker.shapes if shape.status_in}
     ref_in = {shape.name: shape.ref_in for shape in tracker.shapes if shape.ref_in}
+    extra_keys: dict[str, tuple[str, ...]] = {}  # per sheet: its records share their columns
     for record in tracker.records:
         text = {fld: cell_text(record.values.get(fld)) for fld in TEXT_FIELDS}
         context = record.year_context or settings_context
@@ -95,15 +103,20 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
             days_overdue=days,
             group=record.group,
             extras=tuple(
-                (key.removeprefix(EXTRA), cell_text(value))
-                for key, value in record.values.items()
-                if key.startswith(EXTRA)
+                (key.removeprefix(EXTRA), cell_text(record.values[key]))
+                for key in extra_keys.get(record.sheet) or _extra_keys(record, extra_keys)
             ),
             year_source=context.source if yearless and context else "",
             rag_found_in=rag_found_in,
         )
         readings.append(Reading(record, action, problems, kloe_ref))
     return readings
+
+
+def _extra_keys(record: Record, found: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The keys of the extra columns of a record's sheet, found once a sheet."""
+    found[record.sheet] = tuple(key for key in record.columns if key.startswith(EXTRA))
+    return found[record.sheet]
 
 
 def parse_dates(
@@ -148,26 +161,56 @@ def _parse_first(value: Any, context: YearContext | None) -> tuple[Timescale, bo
     is January 2013), or the year nearest its title's or Settings' date. Returns the
     timescale and whether the year came from `context`."""
     if context is None:
-        return parse_timescale(value), False
+        return _parse(value), False
     year = context.day.year
-    result = parse_timescale(value, context_year=year)
-    if not result.dates or parse_timescale(value, context_year=year + 1) == result:
-        return result, False  # the text says its own year
-    if context.rule == "after":
-        if result.dates[0] < context.day:
-            result = parse_timescale(value, context_year=year + 1)
-        return result, True
-    options = [parse_timescale(value, context_year=y) for y in (year - 1, year, year + 1)]
+    this, following = _in_year(value, year), _in_year(value, year + 1)
+    if isinstance(this, Timescale) and this == following:
+        return this, False  # the text says its own year
+    if isinstance(this, DateParseError) and isinstance(following, DateParseError):
+        raise this
+    if context.rule == "after":  # the first reading on or after the meeting ("29 Feb")
+        options = [t for t in (this, following) if isinstance(t, Timescale) and t.dates]
+        later = [t for t in options if t.dates[0] >= context.day]
+        return (later or options)[0], True
+    readings = [this, following, _in_year(value, year - 1)]
+    options = [t for t in readings if isinstance(t, Timescale) and t.dates]
     nearest = min(options, key=lambda t: (abs((t.dates[0] - context.day).days), t.dates[0]))
     return nearest, True
+
+
+def _in_year(value: Any, year: int | None) -> Timescale | DateParseError:
+    """The cell read with `year` for a date that has none; a status word still raises.
+    An unreadable date is returned, not raised, so it can be cached like the rest."""
+    if isinstance(value, str) and len(value) <= MAX_TEXT_LENGTH:
+        return _in_year_cached(value, year)
+    return _read_in_year(value, year)
+
+
+def _read_in_year(value: Any, year: int | None) -> Timescale | DateParseError:
+    try:
+        return parse_timescale(value, context_year=year)
+    except DateParseError as exc:
+        exc.__context__ = None
+        return exc.with_traceback(None)
+
+
+# A tracker's date texts repeat ("31 Mar", "Q4 2019/20"): each is read once a run.
+_in_year_cached = functools.lru_cache(maxsize=8192)(_read_in_year)
+
+
+def _parse(value: Any, year: int | None = None) -> Timescale:
+    result = _in_year(value, year)
+    if isinstance(result, DateParseError):
+        raise result
+    return result
 
 
 def _parse_after(value: Any, previous: date) -> Timescale:
     """Parse a date cell that revises `previous`: a date typed without a year ("30 Sept")
     takes the year that puts it on or after the date it revises."""
-    result = parse_timescale(value, context_year=previous.year)
+    result = _parse(value, previous.year)
     if result.dates and result.dates[0] < previous:
-        later = parse_timescale(value, context_year=previous.year + 1)
+        later = _parse(value, previous.year + 1)
         if later.dates != result.dates:  # the text had no year of its own
             return later
     return result
@@ -182,6 +225,7 @@ def last_updated(value: Any) -> date | None:
     if value == "" or value is None:
         return None  # the usual empty cell, without asking the date reader
     try:
-        return parse_timescale(value).due_date
-    except (DateParseError, NotADateError):
+        return _parse(value).due_date
+    except (DateParseError, NotADateError) as exc:
+        exc.with_traceback(None)  # a cached error must not keep this call's frames alive
         return None

@@ -13,6 +13,7 @@ in BRAG are complete; Proposed for closure is not).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -97,17 +98,17 @@ _CODE_LETTERS = {"b", "g", "a", "r", "ag", "ar", "ga", "ra", "bg", "gb"}
 
 def looks_like_rag_codes(values: Iterable[str]) -> bool:
     """Values that are RAG codes (G, A/G, AR …) or colour words, at least mostly."""
-    values = [v for v in values if v]
-    if not values:
+    counts = Counter(v for v in values if v)  # a column holds few distinct statuses
+    if not counts:
         return False
-    coded = sum(1 for v in values if len(v) <= 12 and rag_letters(v) in _CODE_LETTERS)
-    return coded >= 0.8 * len(values)
+    coded = sum(n for v, n in counts.items() if len(v) <= 12 and rag_letters(v) in _CODE_LETTERS)
+    return coded >= 0.8 * sum(counts.values())
 
 
 def standard_scale(values: Iterable[str]) -> Legend:
     """The standard NHS scale for codes typed with no key: G, A/G, A/R, R, plus A and B
     when the tracker uses them (3-point RAG, BRAG). Marked as assumed."""
-    used = {rag_letters(v) for v in values if v}
+    used = {rag_letters(v) for v in set(values) if v}
     codes = ["G", "A/G", "A/R", "R"]
     if "a" in used:
         codes.insert(2, "A")
@@ -207,14 +208,21 @@ def status_inside(text: str, legend: Legend) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=64)
+def _lookups(codes: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """A scale's codes by their RAG letters, and its word statuses by `status_key`."""
+    by_letters = {rag_letters(code): code for code in codes if not is_word_status(code)}
+    words = {status_key(code): code for code in codes if is_word_status(code)}
+    return by_letters, words
+
+
 def suggest_status(value: str, legend: Legend) -> str:
     """A status on the scale the lead probably meant, or '': AG -> A/G, Green -> G,
     Delivred -> Delivered, 'on track' -> 'On track to deliver'. Never applied."""
-    by_letters = {rag_letters(code): code for code in legend.codes if not is_word_status(code)}
+    by_letters, words = _lookups(legend.codes)
     letters = rag_letters(value)
     if letters in by_letters and len(value) <= 12:
         return by_letters[letters]
-    words = {status_key(code): code for code in legend.codes if is_word_status(code)}
     if not words:
         return ""
     key = status_key(value)

@@ -142,8 +142,12 @@ def date_in_text(text: str) -> tuple[date, bool] | None:
 def legend_row(row: Sequence[Any]) -> list[tuple[str, str]] | None:
     """The (code, meaning) pairs of a legend row: 'Status | G | Action completed … | A/G
     | …', at least two pairs, codes short. None for any other row."""
+    first = next((cell for cell in row if cell != "" and cell is not None), None)
+    # Most rows are data: their first cell is a ref, not a legend's label.
+    if not isinstance(first, str) or first.strip().lower().rstrip(": ") not in _LEGEND_LABELS:
+        return None
     filled = [cell_text(cell) for _, cell in _filled(row)]
-    if len(filled) < 5 or normalise(filled[0]) not in _LEGEND_LABELS:
+    if len(filled) < 5:
         return None
     rest = filled[1:]
     if len(rest) % 2:
@@ -284,8 +288,12 @@ def classify_columns(
     width = max([len(header_row), *(len(r) for r in data_rows[:_SAMPLE_ROWS])], default=0)
     sample = data_rows[:_SAMPLE_ROWS]
 
+    seen: dict[int, list[str]] = {}
+
     def values_of(col: int) -> list[str]:
-        return [t for r in sample if col < len(r) and (t := cell_text(r[col]))]
+        if col not in seen:
+            seen[col] = [t for r in sample if col < len(r) and (t := cell_text(r[col]))]
+        return seen[col]
 
     fields = dict(header.columns)
     by_column = {col: fld for fld, col in fields.items()}

@@ -48,3 +48,11 @@ def test_every_command_help_shows_the_exit_codes() -> None:
         text = commands[name].format_help()
         for entry in errors.EXIT_CODES:
             assert re.search(rf"^\s*{entry.code}\s+\S", text, re.M), (name, entry.code)
+
+
+def test_every_rule_has_words_for_the_board() -> None:
+    """The paper's findings table names each rule in words (rules.TITLES), never a code."""
+    from wellled_xl.rules import TITLES
+
+    assert set(TITLES) == set(RULES)
+    assert all(title and "-" not in title for title in TITLES.values())

@@ -23,6 +23,7 @@ from wellled_xl.paper.layout import date_label, layout_paper, natural_key, posit
 from wellled_xl.paper.pdf import render_pdf
 from wellled_xl.paper.xlsx import write_paper
 from wellled_xl.pipeline import build_board_paper, check_tracker
+from wellled_xl.rules import title_of
 from wellled_xl.sample import SAMPLE_LEGEND
 from wellled_xl.template import write_sample_tracker, write_tracker
 
@@ -329,16 +330,23 @@ def test_chart_series_are_the_legend_in_its_colours(paper, values):
     series = bar.findall("c:ser", ns)
     names = [s.find("c:tx//c:v", ns).text for s in series]
     colours = [s.find("c:spPr/a:solidFill/a:srgbClr", ns).get("val") for s in series]
-    assert names == list(LEGEND_COLOURS)
-    assert colours == list(LEGEND_COLOURS.values())
+    # The legend's statuses, then the sample's R and AG, which are on no legend: the chart
+    # shows them as the table counts them (W1's 2 actions, Part B's 14), never hides them.
+    assert names == [*LEGEND_COLOURS, "Not on legend"]
+    assert colours == [*LEGEND_COLOURS.values(), "7F7F7F"]
     assert series[0].find("c:cat//c:f", ns).text.replace("'", "") == "Summary!$A$8:$A$16"
     # The data a viewer shows before it recalculates: the sheet's own labels and counts.
     rows = values["Summary"][7:16]
-    for column, ser in enumerate(series, start=3):
+    header = values["Summary"][6]
+    for ser, name in zip(series, names, strict=True):
+        column = header.index(name)
         categories = [p.text for p in ser.findall("c:cat/c:strRef/c:strCache/c:pt/c:v", ns)]
         counts = [float(p.text) for p in ser.findall("c:val/c:numRef/c:numCache/c:pt/c:v", ns)]
         assert categories == [row[0] for row in rows]
         assert counts == [row[column] for row in rows]
+    totals = [sum(float(p.text) for p in ser.findall("c:val/c:numRef/c:numCache/c:pt/c:v", ns))
+              for ser in series]  # fmt: skip
+    assert sum(totals) == 30  # every action is a bar
 
 
 def test_summary_counts_rag_per_kloe_and_part_b(built, values):
@@ -374,13 +382,16 @@ def test_summary_shows_every_finding(built, values):
     columns, body = _summary_table(values["Summary"], "Validation findings")
     shown = [
         tuple(row[columns[name]] for name in
-              ("Sheet", "Cell", "Ref", "Severity", "Rule", "Message", "Suggestion"))
+              ("Sheet", "Cell", "Ref", "Severity", "Problem", "Message", "Suggestion"))
         for row in body
     ]  # fmt: skip
+    # The board reads words, not rule codes: "Status not on the legend", not rag-unknown.
     expected = [
-        (f.sheet or "Workbook", f.cell, f.ref, f.severity, f.rule, f.message, f.suggestion)
+        (f.sheet or "Workbook", f.cell, f.ref, f.severity, title_of(f.rule), f.message,
+         f.suggestion)
         for f in built.findings
-    ]
+    ]  # fmt: skip
+    assert "rag-unknown" not in {row[4] for row in shown}
     assert shown == expected
     assert len(shown) == 8
 

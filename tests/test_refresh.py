@@ -464,3 +464,26 @@ def test_an_output_name_that_is_a_tracker_is_never_written(sample: Path, tmp_pat
     assert refused.exit_code == errors.EXIT_UNUSABLE
     assert "is a tracker of this run; it is never written" in (refused.error or "")
     assert built.actions and fingerprint(clash) == before
+
+
+def test_by_default_refresh_takes_the_as_at_date_build_takes(sample: Path, tmp_path: Path) -> None:
+    """The tracker's Settings as-at, as build does (12 overdue on the sample, not 14);
+    a tracker without one is papered at the end of last month; each line says which."""
+    from trackers import trust_tracker
+
+    from wellled_xl.pipeline import check_tracker
+
+    tracker = copy_tracker(sample, tmp_path / "tracker.xlsx")
+    trust = trust_tracker(
+        tmp_path / "trust.xlsx", [["W1a", "a", "March 2026", "RG", "m", "p", "A/G"]]
+    )
+    plan = make_plan([str(tracker), str(trust)], cwd=tmp_path, out_dir=tmp_path / "pack")
+    assert plan.as_at_rule == "settings"
+    summary = refresh(plan, today=date(2026, 11, 1))
+    first, second = summary.results
+    assert first.as_at == check_tracker(tracker).as_at == date(2019, 9, 30)
+    assert first.overdue == len(check_tracker(tracker).overdue) == 12
+    assert "as at 30 September 2019 (its Settings)" in first.describe()
+    assert second.as_at == date(2026, 10, 31)
+    assert "as at 31 October 2026 (end of last month)" in second.describe()
+    assert summary.to_dict()["trackers"][0]["as_at_from"] == "its Settings"

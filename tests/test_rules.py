@@ -130,6 +130,15 @@ def merge_leads(tracker: Tracker) -> None:
     tracker.merge = "F2:F3"
 
 
+def no_actions(tracker: Tracker) -> None:
+    """A brand-new tracker: headers, no rows."""
+    tracker.rows.clear()
+
+
+def nobody_in_leads(tracker: Tracker) -> None:
+    tracker.registers["Leads"] = [["Initials", "Name", "Role", "Email"]]
+
+
 def no_status_anywhere(tracker: Tracker) -> None:
     """No RAG column and no Legend sheet: the tracker records no status at all."""
     tracker.header.remove("RAG")
@@ -184,6 +193,8 @@ CASES: dict[str, tuple[Callable[[Tracker], None], str]] = {
     "no-kloe-list": (drop_register("KLOE"), ""),
     "no-settings": (drop_register("Settings"), ""),
     "no-status": (no_status_anywhere, ""),
+    "no-actions": (no_actions, ""),
+    "leads-empty": (nobody_in_leads, ""),
     "status-unclear": (status_in_comments, "H3"),
 }
 

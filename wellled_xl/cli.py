@@ -389,7 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument(
         "--as-at-rule",
         metavar="RULE",
-        help="end-of-last-month (default), end-of-last-quarter, today, settings, or a date",
+        help="settings (default: each tracker's Settings as-at, else the end of last month), "
+        "end-of-last-month, end-of-last-quarter, today, or a date",
     )
     refresh_cmd.add_argument(
         "--pdf",

@@ -299,6 +299,8 @@ def tracker_from_sheets(
     tracker.legend = legend or _scale_of(readings, findings)
     if leads is None:
         findings.append(RULES["no-leads-register"].finding())
+    elif not leads:  # a register with no one in it: said once, not an error per lead
+        findings.append(RULES["leads-empty"].finding())
     else:
         tracker.leads = leads
         tracker.has_leads_register = True

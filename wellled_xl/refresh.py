@@ -40,10 +40,12 @@ previous board papers (``*_board_paper_YYYY-MM-DD.xlsx``) are never taken for tr
 
 As-at rules (the position date of the papers):
 
-- ``end-of-last-month`` (default): run on 1 November 2026 → 31 October 2026;
+- ``settings`` (default): each tracker's own Settings as-at date, as ``build`` takes it,
+  else the end of last month; each tracker's line says which it used;
+- ``end-of-last-month``: run on 1 November 2026 → 31 October 2026;
 - ``end-of-last-quarter``: the last NHS quarter that has ended (quarters end in June,
   September, December and March): run in November 2026 → 30 September 2026;
-- ``today``; ``settings`` (each tracker's Settings as-at date, else today);
+- ``today``;
 - a date: ISO ``2019-09-30`` or day first ``30/09/2019`` (in TOML, quoted; or a bare
   TOML date).
 
@@ -96,7 +98,9 @@ from wellled_xl.safety import atomic_output
 from wellled_xl.writeback import BACKUP_NAME
 
 AS_AT_RULES = ("end-of-last-month", "end-of-last-quarter", "today", "settings")
-DEFAULT_AS_AT_RULE = "end-of-last-month"
+# As build does: the tracker's own Settings as-at date when it has one (else the end of
+# last month, a scheduled run's natural position), so build and refresh agree.
+DEFAULT_AS_AT_RULE = "settings"
 LOCK_NAME = ".wellled-xl-refresh.lock"
 CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf", "docx")
 
@@ -504,6 +508,7 @@ class TrackerResult:
     overdue: int | None = None
     files: list[str] = field(default_factory=list)
     error: str | None = None  # the one-line reason, as the CLI would print it
+    as_at_from: str = ""  # the rule that gave the as-at date ("its Settings" …)
 
     @property
     def result(self) -> str:
@@ -512,6 +517,8 @@ class TrackerResult:
     def describe(self) -> str:
         """One line after the result word: counts and files, or the reason it failed."""
         parts = []
+        if self.as_at is not None:
+            parts.append(f"as at {self.as_at:%d %B %Y} ({self.as_at_from})")
         if self.actions is not None:
             parts.append(
                 f"{self.actions} actions, {self.errors} errors, {self.warnings} warnings, "
@@ -528,6 +535,7 @@ class TrackerResult:
             "tracker": self.tracker,
             "label": self.label,
             "as_at": self.as_at.isoformat() if self.as_at else None,
+            "as_at_from": self.as_at_from,
             "result": self.result,
             "exit_code": self.exit_code,
             "actions": self.actions,
@@ -704,7 +712,6 @@ def _refresh_tracker(
     from wellled_xl.pipeline import (
         VALIDATION_LIBRARIES,
         check,
-        resolve_as_at,
         with_open_notice,
         write_board_paper,
     )
@@ -714,13 +721,17 @@ def _refresh_tracker(
     import_in_background(VALIDATION_LIBRARIES)
     tracker_read = read_tracker(tracker)  # once: its Settings may give the as-at date
     # `settings`: each tracker's own as-at date, which also names its files.
-    as_at = as_at_for_rule(plan.as_at_rule, today) or resolve_as_at(tracker_read, None, today)
+    as_at = as_at_for_rule(plan.as_at_rule, today)
+    as_at_from = plan.as_at_rule
+    if as_at is None:
+        as_at = tracker_read.settings.as_at or end_of_last_month(today)
+        as_at_from = "its Settings" if tracker_read.settings.as_at else "end of last month"
     paper = paper_path(plan.out_dir, label, as_at)
     report_path = plan.out_dir / f"{label}_validation_{as_at.isoformat()}.json"
     for target in (paper, pdf_path_for(paper), docx_path_for(paper), report_path):
         if target.resolve() in never_write:
             raise errors.UnsafeWrite(f"{target} is a tracker of this run; it is never written")
-    result = TrackerResult(str(tracker), label, errors.EXIT_OK, as_at=as_at)
+    result = TrackerResult(str(tracker), label, errors.EXIT_OK, as_at=as_at, as_at_from=as_at_from)
     report = with_open_notice(check(tracker_read, as_at), tracker)
     soffice = None
     if plan.pdf and missing_tool is None:

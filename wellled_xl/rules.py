@@ -265,6 +265,22 @@ _RULES = (
         "Add a Legend sheet (or a key) so the scale is your board's own.",
     ),
     Rule(
+        "no-actions",
+        "warning",
+        "The tracker has no actions yet: there is nothing to check or to paper.",
+        "The tracker has no actions yet ({sheets}): there is nothing to check or to paper.",
+        "Leads fill in their rows first; fill in the Leads, Legend and Settings sheets before.",
+    ),
+    Rule(
+        "leads-empty",
+        "warning",
+        "The Leads register lists no one: the Lead dropdown offers nothing and leads are not "
+        "checked.",
+        "The Leads register lists no one: the Lead dropdown offers nothing, and leads were not "
+        "checked against people.",
+        "Add each lead's initials (and name, role, email) to the Leads sheet.",
+    ),
+    Rule(
         "no-status",
         "warning",
         "A tracker sheet has no status column and no key: nothing can show as complete, so "
@@ -305,6 +321,48 @@ _RULES = (
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
+
+# What each rule is called on paper, for a board member rather than a spreadsheet: the
+# Summary's findings table shows these words, the JSON and the README the codes.
+TITLES: dict[str, str] = {
+    "required": "Empty required cell",
+    "ref-format": "Ref out of pattern",
+    "ref-duplicate": "Ref used twice",
+    "kloe-unknown": "KLOE not on the list",
+    "kloe-mismatch": "Ref and KLOE disagree",
+    "kloe-missing": "No KLOE",
+    "rag-unknown": "Status not on the legend",
+    "lead-not-person": "Lead is not a person",
+    "lead-unknown": "Lead not in the register",
+    "lead-multiple": "Several leads",
+    "date-unreadable": "Date cannot be read",
+    "date-not-a-date": "No due date (a status word)",
+    "date-order": "Revised date before the original",
+    "measure-missing": "No success measure",
+    "progress-missing": "No progress update",
+    "progress-placeholder": "Update awaited",
+    "progress-cross-reference": "Update only points elsewhere",
+    "progress-stale": "Update out of date",
+    "cell-error": "Excel error in a cell",
+    "merged-cells": "Cells merged across rows",
+    "hidden-sheet": "Hidden tracker sheet",
+    "header-duplicate": "Column repeated",
+    "missing-column": "Column missing",
+    "legend-colour": "Legend colour unreadable",
+    "no-legend": "Scale assumed (no key)",
+    "no-actions": "No actions yet",
+    "leads-empty": "Leads register empty",
+    "no-status": "No status recorded",
+    "status-unclear": "No status in the comment",
+    "no-leads-register": "No Leads register",
+    "no-kloe-list": "No KLOE list",
+    "no-settings": "No Settings sheet",
+}
+
+
+def title_of(code: str) -> str:
+    """The words the paper uses for a rule ('Status not on the legend' for rag-unknown)."""
+    return TITLES.get(code) or code.replace("-", " ").capitalize()
 
 
 def markdown_table() -> str:

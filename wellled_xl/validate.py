@@ -610,6 +610,9 @@ def validate(tracker: Tracker, as_at: date) -> Report:
     rows = read_actions(tracker, as_at)
     findings = list(tracker.findings) + _missing_columns(tracker) + _cell_errors(tracker)
     missing = {(f.sheet, f.field) for f in findings if f.rule == "missing-column"}
+    if not rows:
+        sheets = ", ".join(shape.name for shape in tracker.shapes) or "no tracker sheet"
+        findings.append(RULES["no-actions"].finding(sheets=sheets))
     if rows:
         frame = _frame(rows, tracker)
         schema = build_schema(tracker, frame, as_at)

@@ -43,6 +43,7 @@ from wellled_xl.cells import GENERATED_MARK, Bounds, column_letter, range_addres
 from wellled_xl.dates import MONTH_NAMES
 from wellled_xl.model import EXTRA, Action, Finding, Legend, LegendEntry, SheetShape, Tracker
 from wellled_xl.report import Report
+from wellled_xl.rules import title_of
 
 Value = str | int | float | date | None
 T = TypeVar("T")
@@ -59,6 +60,10 @@ BAND_FILL = "DCE6F1"
 ALERT = "C00000"  # dark red: overdue dates, RAG codes that are not on the legend
 STRUCK = "7F7F7F"  # superseded dates: grey and struck through
 AMBER_TEXT = "9C5700"
+STRAY_GREY = "7F7F7F"  # the chart's bars for statuses not on the legend
+NO_RAG_GREY = "BFBFBF"  # and for actions with no status at all
+NOT_ON_LEGEND_LABEL = "Not on legend"
+NO_RAG_LABEL = "No RAG"
 
 PART_A_SHEET = "Part A"
 PART_B_SHEET = "Part B"
@@ -1128,7 +1133,7 @@ def _rag_counts(
     header = builder.add(
         [_Cell(name, "header") for name in (heading, "Total", "Overdue")]
         + [_Cell(code, rag_style_name(code)) for code in codes]
-        + [_Cell(name, "header") for name in ("Not on legend", "No RAG")]
+        + [_Cell(name, "header") for name in (NOT_ON_LEGEND_LABEL, NO_RAG_LABEL)]
         + ([_Cell(None, None, span=total_span)] if total_span else []),
         height=32,
     )
@@ -1154,6 +1159,17 @@ def _rag_counts(
         )
         for i, entry in enumerate(legend.entries)
     )
+    # Statuses not on the legend, and rows with no status, are bars of their own in a
+    # neutral grey: the chart never hides the worst statuses (R, AG) the table counts.
+    every = [a for _, acts in rows for a in acts]
+    strays = sum(1 for a in every if a.rag and legend.get(a.rag) is None)
+    missing = sum(1 for a in every if not a.rag)
+    for offset, (label, count, colour) in enumerate(
+        ((NOT_ON_LEGEND_LABEL, strays, STRAY_GREY), (NO_RAG_LABEL, missing, NO_RAG_GREY))
+    ):
+        if count:
+            column = column_letter(3 + len(codes) + offset)
+            series += (ChartSeries(label, f"{column}{first}:{column}{last}", colour),)
     # Beside the table when the columns left over are wide enough, so the table and its
     # chart print on one page; else below it, on rows kept clear for it.
     table_columns = 1 + len(codes) + 4
@@ -1245,7 +1261,7 @@ def _summary(
         f"Validation findings ({report.errors} errors, {report.warnings} warnings): "
         "what the tracker still needs",
     )
-    columns = ("Sheet", "Cell", "Ref", "Severity", "Rule", "Value", "Message", "Suggestion")
+    columns = ("Sheet", "Cell", "Ref", "Severity", "Problem", "Value", "Message", "Suggestion")
     _table(builder, columns, (_finding_cells(f) for f in report.findings))
     if not report.findings:
         builder.add([_Cell("No findings: the tracker passed every check.", "note", span=width)])
@@ -1258,7 +1274,7 @@ def _finding_cells(finding: Finding) -> list[_Cell]:
         _Cell(_text(finding.cell), "text"),
         _Cell(_text(finding.ref), "text"),
         _Cell(finding.severity, f"severity {finding.severity}"),
-        _Cell(finding.rule, "text"),
+        _Cell(title_of(finding.rule), "text"),
         _Cell(_text(_short(finding.value)), "text"),
         _Cell(_text(finding.message), "text"),
         _Cell(_text(finding.suggestion), "text"),

@@ -208,3 +208,19 @@ def test_a_board_paper_given_as_a_tracker_is_named_for_what_it_is(tmp_path):
     result = subprocess.run([*run, "validate", str(paper)], capture_output=True, text=True)
     assert result.returncode == 2
     assert "board paper wellled-xl wrote" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="prints with LibreOffice")
+def test_a_pdf_that_runs_out_of_time_leaves_no_file(tracker: Path, tmp_path: Path) -> None:
+    """WELLLED_XL_PDF_TIMEOUT bounds LibreOffice: past it, one line, exit 2, no PDF."""
+    out = tmp_path / "p.xlsx"
+    result = run("build", str(tracker), "-o", str(out), "--pdf",
+                 env={"WELLLED_XL_PDF_TIMEOUT": "0.01"})  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "WELLLED_XL_PDF_TIMEOUT" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert out.is_file() and not out.with_suffix(".pdf").exists()
+    assert not list(tmp_path.glob("*.part"))
+    bad = run("build", str(tracker), "-o", str(out), "--pdf",
+              env={"WELLLED_XL_PDF_TIMEOUT": "soon"})  # fmt: skip
+    assert bad.returncode == 2 and "not a number of seconds" in bad.stderr

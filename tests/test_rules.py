@@ -183,6 +183,8 @@ CASES: dict[str, tuple[Callable[[Tracker], None], str]] = {
     "progress-cross-reference": (set_cell("Progress update", "As per W1b above."), "H2"),
     "progress-stale": (set_cell("Last updated", datetime(2019, 1, 15)), "J2"),
     "cell-error": (set_cell("Original due", "#N/A"), "D2"),
+    # openpyxl saves a formula with no value, as a script's file is left: never calculated.
+    "formula-no-value": (set_cell("Original due", "=DATE(2020,3,31)"), "D2"),
     "merged-cells": (merge_leads, "F2:F3"),
     "hidden-sheet": (hide_a_copy, ""),
     "header-duplicate": (duplicate_column("Lead"), "K1"),

@@ -45,7 +45,8 @@ EXIT_CODES = (
         "unusable",
         "the file cannot be used (refused as unsafe or damaged, no tracker sheet, "
         "unreadable), an output could not be written (e.g. disk full: the previous file is "
-        "unchanged), a write-back was refused as unsafe, or bad usage",
+        "unchanged; or LibreOffice did not finish the PDF within `WELLLED_XL_PDF_TIMEOUT` "
+        "seconds: no PDF is left), a write-back was refused as unsafe, or bad usage",
     ),
     ExitCode(EXIT_FINDINGS, "findings", "the tracker has findings of severity `error`"),
     ExitCode(EXIT_OK, "clean", "no errors (warnings allowed)"),

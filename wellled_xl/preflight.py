@@ -97,6 +97,14 @@ _ERROR_CELL = re.compile(
     rb"""<c\b[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]{1,32})</v>"""
 )
 MAX_ERROR_CELLS = 10_000  # enough to tell every lead; no more held in memory
+# A formula cell saved without its value (written by a script, never calculated): no type
+# (Excel types an empty text result t="str"), then the formula, then no value or an empty
+# one. Readers see it as an empty cell.
+_FORMULA_NO_VALUE = re.compile(
+    rb"""<c\b(?![^>]*\bt=)[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>"""
+)
+# What a cell with such a formula holds, among the error cells: it shows no value.
+FORMULA_NO_VALUE = "(a formula with no saved value)"
 _SST_COUNT = re.compile(rb"""<(?:\w+:)?sst\b[^>]*?\buniqueCount\s*=\s*["']\s*([0-9]+)""")
 # The smallest shared string, "<si/>", is 5 bytes: a part cannot hold more than size / 5.
 _SMALLEST_SHARED_STRING = 5
@@ -409,6 +417,9 @@ def _scan_part(
         if worksheet and b't="e"' in chunk and len(found) < MAX_ERROR_CELLS:
             for ref, value in _ERROR_CELL.findall(chunk):
                 found[ref.decode("ascii")] = value.decode("utf-8", "replace")
+        if worksheet and b"<f" in chunk and len(found) < MAX_ERROR_CELLS:
+            for ref in _FORMULA_NO_VALUE.findall(chunk):
+                found[ref.decode("ascii")] = FORMULA_NO_VALUE
     return found
 
 

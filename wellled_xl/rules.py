@@ -88,7 +88,7 @@ _RULES = (
         "ref-duplicate",
         "error",
         "Two rows of the same part share a ref.",
-        "Ref {value} is used again in row {others}.",
+        "Ref {value} is used again in {others}.",
         "Give each action its own ref.",
     ),
     Rule(
@@ -215,6 +215,15 @@ _RULES = (
         "A cell shows an Excel error (#N/A, #REF! …) instead of a value.",
         "{who}: {label} shows {value}, an Excel error, not a value.",
         "Fix the formula or link behind the cell, or type the value in.",
+    ),
+    Rule(
+        "formula-no-value",
+        "error",
+        "A cell holds a formula saved without its value (the file was written by a program and "
+        "never opened in Excel), so it reads as empty.",
+        "{who}: {label} holds a formula saved without its value, so it reads as empty.",
+        "Open the workbook in Excel (or LibreOffice) and save it: the formula's value is then "
+        "saved with it.",
     ),
     Rule(
         "merged-cells",
@@ -344,6 +353,7 @@ TITLES: dict[str, str] = {
     "progress-cross-reference": "Update only points elsewhere",
     "progress-stale": "Update out of date",
     "cell-error": "Excel error in a cell",
+    "formula-no-value": "Formula with no saved value",
     "merged-cells": "Cells merged across rows",
     "hidden-sheet": "Hidden tracker sheet",
     "header-duplicate": "Column repeated",

@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from wellled_xl.actions import DATE_FIELDS, Reading, read_actions
 from wellled_xl.dates import DateParseError, NotADateError
 from wellled_xl.model import Finding, Record, Tracker, cell_text
+from wellled_xl.preflight import FORMULA_NO_VALUE
 from wellled_xl.report import Report
 from wellled_xl.rules import RULES
 from wellled_xl.scale import suggest_status
@@ -401,8 +402,29 @@ def _ref_format(f: _Failure) -> _Words:
 
 def _ref_duplicate(f: _Failure) -> _Words:
     record = f.row.record
-    others = [str(r.row) for r in f.refs.records(record.part, f.value) if r is not record]
-    return {"others": ", ".join(others)}
+    return {"others": few_rows(f.refs.records(record.part, f.value), record)}
+
+
+# How many other rows a finding names before it counts the rest: 5,000 rows sharing a ref
+# give 5,000 short messages, not 5,000 lists of 4,999 rows.
+NAMED_ROWS = 3
+
+
+def few_rows(records: list[Record], itself: Record) -> str:
+    """'row 7', 'rows 3, 4 and 5' or 'rows 3, 4, 5 and 4,995 more': the other rows of a
+    group, a few named."""
+    named: list[str] = []
+    for other in records:
+        if other is not itself:
+            named.append(str(other.row))
+            if len(named) == NAMED_ROWS:
+                break
+    rest = len(records) - 1 - len(named)
+    if rest > 0:
+        return f"rows {', '.join(named)} and {rest:,} more"
+    if len(named) > 1:
+        return f"rows {', '.join(named[:-1])} and {named[-1]}"
+    return f"row {''.join(named)}"
 
 
 def _kloe_unknown(f: _Failure) -> _Words:
@@ -595,8 +617,9 @@ def _cell_errors(tracker: Tracker) -> list[Finding]:
             continue
         ref = cell_text(record.values.get("ref"))
         for fld, error in record.errors.items():
+            rule = "formula-no-value" if error == FORMULA_NO_VALUE else "cell-error"
             findings.append(
-                RULES["cell-error"].finding(
+                RULES[rule].finding(
                     sheet=record.sheet, cell=record.cell(fld), row=record.row, ref=ref,
                     field=fld, value=error, who=ref or f"Row {record.row}",
                     label=LABELS.get(fld, fld.replace("_", " ")),

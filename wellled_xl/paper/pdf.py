@@ -20,6 +20,28 @@ from wellled_xl.errors import FileBusy, MissingTool, WellledError
 from wellled_xl.safety import atomic_output
 
 TIMEOUT_SECONDS = 120
+# The limit can be set for big papers (a 10,000-action paper prints some 3,000 pages).
+TIMEOUT_VARIABLE = "WELLLED_XL_PDF_TIMEOUT"
+
+
+def pdf_timeout() -> float:
+    """Seconds LibreOffice may take: WELLLED_XL_PDF_TIMEOUT, else 120; WellledError if the
+    variable is not a number of seconds above 0."""
+    text = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not text:
+        return TIMEOUT_SECONDS
+    try:
+        seconds = float(text.replace("_", ""))
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 86_400:
+        raise WellledError(
+            f"{TIMEOUT_VARIABLE}={text!r} is not a number of seconds above 0 (the default is "
+            f"{TIMEOUT_SECONDS})"
+        )
+    return seconds
+
+
 LIBREOFFICE_DOWNLOAD = "https://www.libreoffice.org/download/"
 
 
@@ -69,7 +91,7 @@ def render_pdf(
     pdf_path: str | os.PathLike[str],
     *,
     soffice: str | None = None,
-    timeout: float = TIMEOUT_SECONDS,
+    timeout: float | None = None,
 ) -> Path:
     """Convert the paper to `pdf_path`: a workbook (every sheet, as its print setup says)
     with Calc, a Word document with Writer; LibreOffice chooses by the file's suffix."""
@@ -93,7 +115,7 @@ def render_pdf(
             str(outdir),
             str(source),
         ]
-        output = _run(command, timeout)
+        output = _run(command, pdf_timeout() if timeout is None else timeout)
         produced = outdir / "paper.pdf"
         if not produced.is_file() or produced.read_bytes()[:5] != b"%PDF-":
             detail = " ".join(output.split())[-300:]
@@ -135,7 +157,8 @@ def _run(command: list[str], timeout: float) -> str:
             os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         raise WellledError(
-            f"LibreOffice did not finish the PDF within {timeout:g} s; try again, or "
-            "leave out --pdf"
+            f"LibreOffice did not finish the PDF within {timeout:g} s, so no PDF was written; "
+            f"set {TIMEOUT_VARIABLE} to allow longer (a big paper takes minutes), or leave "
+            "out --pdf"
         ) from None
     return output or ""

@@ -663,3 +663,26 @@ def test_write_paper_replaces_an_existing_file_atomically(built, tmp_path):
     write_paper(layout_paper(built), target)
     assert zipfile.is_zipfile(target)
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+
+
+def test_a_tracker_with_one_error_a_row_gives_a_readable_findings_list(tmp_path):
+    """5,000 rows sharing a ref: the Summary lists 25 and counts the rest in one line; the
+    JSON keeps every finding, each naming a few other rows, not 4,999."""
+    from trackers import write_rows
+
+    rows = [["Ref", "Action", "Lead", "RAG", "Progress", "Target date"]]
+    rows += [["W1a", f"Action {n}", "RG", "G", "Done", "March 2020"] for n in range(5000)]
+    source = write_rows(tmp_path / "dup.xlsx", rows)
+    report = build_board_paper(source, AS_AT, output=tmp_path / "p.xlsx")
+    duplicates = [f for f in report.findings if f.rule == "ref-duplicate"]
+    assert len(duplicates) == 5000
+    assert duplicates[0].message == "Ref W1a is used again in rows 3, 4, 5 and 4,996 more."
+    summary = read_sheets(tmp_path / "p.xlsx")["Summary"]
+    texts = [str(row[6]) for row in summary]
+    listed = [t for t in texts if t.startswith("Ref W1a is used again")]
+    assert len(listed) == 25
+    notes = [str(row[0]) for row in summary if str(row[0]).startswith("… and 4,975 more")]
+    assert notes == [
+        "… and 4,975 more 'Ref used twice' on Action plan (A27, A28, A29, A30, A31, A32, A33, A34 "
+        "and 4,967 more): validate --json lists every one."
+    ]

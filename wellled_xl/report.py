@@ -145,9 +145,14 @@ class Report:
                 f"{bold}{printable(sheet) or 'Workbook'}{reset}: {counts['error']} errors, "
                 f"{counts['warning']} warnings",
             ]
+            # A rule that fires on many rows of a sheet is one block, its cells listed
+            # compactly; the rest by lead, as a lead reads them.
+            per_rule = Counter(f.rule for f in findings)
+            grouped = {rule for rule, n in per_rule.items() if n > GROUP_AT}
             by_lead: dict[str, list[Finding]] = defaultdict(list)
             for finding in findings:
-                by_lead[lead_of.get((sheet, finding.row), "")].append(finding)
+                if finding.rule not in grouped:
+                    by_lead[lead_of.get((sheet, finding.row), "")].append(finding)
             for lead, items in by_lead.items():
                 if lead:
                     lines.append(f"  {bold}{printable(lead)}{reset} ({len(items)})")
@@ -160,14 +165,31 @@ class Report:
                     )
                     if f.suggestion:
                         lines.append(f"    {'':<7} {'':<6} {'':<24} → {printable(f.suggestion)}")
-        if self.overdue:
+            for rule in sorted(grouped, key=lambda r: -per_rule[r]):
+                items = [f for f in findings if f.rule == rule]
+                tint = red if items[0].severity == "error" else amber
+                lines.append(
+                    f"  {tint}{items[0].severity}{reset} {rule} on {per_rule[rule]:,} rows: "
+                    f"{cells_listed(items)}"
+                )
+                lines.append(f"    e.g. {printable(items[0].message)}")
+                suggestions = Counter(f.suggestion for f in items if f.suggestion)
+                for suggestion, n in suggestions.most_common(3):
+                    lines.append(f"    → {printable(suggestion)} ({n:,})")
+        overdue = self.overdue
+        if overdue:
             lines += ["", f"{bold}Overdue{reset} (due before {self.as_at:%d %b %Y}, not complete)"]
-            for a in self.overdue:
+            for a in overdue[:OVERDUE_LISTED]:
                 slipped = ", slipped" if a.slipped else ""
                 lines.append(
                     f"  {printable(a.ref):<6} {printable(a.lead):<14} {printable(a.rag):<4} "
                     f"due {a.due_date:%d %b %Y}  "
                     f"{red}{a.days_overdue} days overdue{reset}{slipped}"
+                )
+            if len(overdue) > OVERDUE_LISTED:
+                lines.append(
+                    f"  … and {len(overdue) - OVERDUE_LISTED:,} more: the paper's Summary and "
+                    "validate --json list every one"
                 )
         return "\n".join(lines)
 
@@ -206,6 +228,22 @@ class Report:
                 f"(e.g. {printable(sources[0])}), never from the as-at date"
             )
         return lines
+
+
+# The terminal lists the most overdue actions, then counts the rest.
+OVERDUE_LISTED = 40
+# More findings of one rule on one sheet than this are shown as one block.
+GROUP_AT = 10
+# How many cells a block names before it counts the rest.
+CELLS_NAMED = 8
+
+
+def cells_listed(findings: Sequence[Finding]) -> str:
+    """'G5, G10, G15 … and 1,992 more': the cells of many findings, compactly."""
+    cells = [f.cell for f in findings if f.cell]
+    shown = ", ".join(cells[:CELLS_NAMED])
+    rest = len(cells) - CELLS_NAMED
+    return f"{shown} and {rest:,} more" if rest > 0 else shown
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from typing import NamedTuple, TypeVar
 from wellled_xl.cells import GENERATED_MARK, Bounds, column_letter, range_address
 from wellled_xl.dates import MONTH_NAMES
 from wellled_xl.model import EXTRA, Action, Finding, Legend, LegendEntry, SheetShape, Tracker
-from wellled_xl.report import Report
+from wellled_xl.report import Report, cells_listed
 from wellled_xl.rules import title_of
 
 Value = str | int | float | date | None
@@ -1262,10 +1262,46 @@ def _summary(
         "what the tracker still needs",
     )
     columns = ("Sheet", "Cell", "Ref", "Severity", "Problem", "Value", "Message", "Suggestion")
-    _table(builder, columns, (_finding_cells(f) for f in report.findings))
+    shown, more = _findings_listed(report.findings)
+    _table(builder, columns, (_finding_cells(f) for f in shown))
+    for (sheet, rule), rest in more.items():
+        cells = cells_listed(rest)
+        builder.add(
+            [
+                _Cell(
+                    f"… and {len(rest):,} more '{title_of(rule)}' on {sheet or 'the workbook'}"
+                    + (f" ({cells})" if cells else "")
+                    + ": validate --json lists every one.",
+                    "note",
+                    span=width,
+                )
+            ]
+        )
     if not report.findings:
         builder.add([_Cell("No findings: the tracker passed every check.", "note", span=width)])
     return builder.build(_print_setup(builder, report, position, None), charts=[chart])
+
+
+# The paper lists this many findings of one rule on one sheet, then counts the rest: a
+# tracker with one error a row still gives a findings list a board can read.
+FINDINGS_LISTED = 25
+
+
+def _findings_listed(
+    findings: Sequence[Finding],
+) -> tuple[list[Finding], dict[tuple[str, str], list[Finding]]]:
+    """The findings the paper lists, and per (sheet, rule) the ones it only counts."""
+    seen: Counter[tuple[str, str]] = Counter()
+    shown: list[Finding] = []
+    more: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        key = (finding.sheet, finding.rule)
+        seen[key] += 1
+        if seen[key] <= FINDINGS_LISTED:
+            shown.append(finding)
+        else:
+            more.setdefault(key, []).append(finding)
+    return shown, more
 
 
 def _finding_cells(finding: Finding) -> list[_Cell]:

@@ -331,8 +331,8 @@ def _settings(tracker: Tracker, tracker_id: str) -> tuple[Settings, set[str]]:
     placed: set[str] = set()
     lines = []
     for line in first.title if first else []:
-        if "as_at" not in values and _AS_AT_LINE.search(line) and position_date(line):
-            values["as_at"] = position_date(line)
+        if _AS_AT_LINE.search(line) and position_date(line):
+            values.setdefault("as_at", position_date(line))
             placed.add(line)
         else:
             lines.append(line)

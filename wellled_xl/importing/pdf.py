@@ -89,7 +89,12 @@ def _page(page, number: int) -> list[Block]:
 
 
 def _unreadable(path: Path, exc: Exception) -> errors.NotAPaper:
-    text = f"{type(exc).__name__} {exc}".lower()
+    # pdfplumber wraps pdfminer's errors (PDFPasswordIncorrect): look down the chain.
+    chain, seen = [], exc
+    while seen is not None and len(chain) < 5:
+        chain += [seen, *(a for a in seen.args if isinstance(a, BaseException))]
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
     if "password" in text or "encrypt" in text:
         return errors.NotAPaper(
             path, "the PDF is password-protected; open it and save a copy without the password"

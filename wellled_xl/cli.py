@@ -204,6 +204,43 @@ def cmd_new_tracker(args: argparse.Namespace) -> int:
     return errors.EXIT_OK
 
 
+def cmd_adopt(args: argparse.Namespace) -> int:
+    """Turn a tracker the trust already keeps, of any shape, into the controlled tracker."""
+    from wellled_xl.importing.adopt import adopt_tracker
+
+    return _adopted(adopt_tracker(args.tracker, args.output, force=args.force), args)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Make a controlled tracker from a board paper (.docx or .pdf): its tables, legend, titles."""
+    from wellled_xl.importing.paper import import_paper
+
+    return _adopted(import_paper(args.paper, args.output, force=args.force), args)
+
+
+def _adopted(adoption, args: argparse.Namespace) -> int:
+    if args.json:
+        _print_json(adoption.to_dict())
+        return errors.EXIT_OK
+    print(f"wrote {adoption.path} (tracker id {adoption.tracker_id})")
+    as_at = adoption.as_at.strftime("%d/%m/%Y") if adoption.as_at else "none found"
+    print(
+        f"{adoption.part_a} Part A and {adoption.part_b} Part B actions, values as typed; "
+        f"{len(adoption.leads)} leads; scale {', '.join(adoption.scale) or 'none'} "
+        f"({adoption.scale_source}); as-at date {as_at}"
+    )
+    if adoption.unplaced:
+        print(f"{len(adoption.unplaced)} cells could not be placed (copy them by hand):")
+        for cell in adoption.unplaced:
+            print(f"  {cell.sheet}!{cell.cell}: {cell.value[:60]!r} ({cell.why})")
+    path = _shell_path(adoption.path)
+    print(
+        f"Next: open {path} in Excel and fill in the Leads sheet's names and emails; "
+        f"`wellled-xl validate {path}` checks it, `wellled-xl build {path}` writes the paper."
+    )
+    return errors.EXIT_OK
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     """Validate and build many trackers unattended (cron / Task Scheduler), under a lock."""
     from wellled_xl.refresh import make_plan, progress_for, refresh
@@ -366,6 +403,30 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--sample", action="store_true", help="fill it with the sample board paper")
     new.add_argument("--force", action="store_true", help="replace an existing file")
     new.set_defaults(run=cmd_new_tracker)
+
+    adopt = commands.add_parser(
+        "adopt",
+        help="turn the tracker a trust already keeps into the controlled tracker",
+        description=cmd_adopt.__doc__,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    adopt.add_argument("tracker", help="the tracker workbook (.xlsx or .xlsm); never written")
+    importing = commands.add_parser(
+        "import",
+        help="make a controlled tracker from a board paper (.docx or .pdf)",
+        description=cmd_import.__doc__,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    importing.add_argument("paper", help="the board paper, a Word .docx or a .pdf")
+    for command, run in ((adopt, cmd_adopt), (importing, cmd_import)):
+        command.add_argument(
+            "-o", "--output", help="the new tracker (default: beside it, <stem>_controlled.xlsx)"
+        )
+        command.add_argument("--force", action="store_true", help="replace an existing file")
+        command.add_argument("--json", action="store_true", help="print one JSON document")
+        command.set_defaults(run=run)
 
     refresh_cmd = commands.add_parser(
         "refresh",

@@ -110,3 +110,8 @@ class FileBusy(WellledError):
 
 class UnsafeWrite(WellledError):
     """Writing would lose or change something the tool cannot round-trip."""
+
+
+class NotAPaper(UnusableWorkbook):
+    """The file is not a board paper that can be imported (.docx, .pdf), or holds no action
+    table: scanned, password-protected, damaged or empty."""

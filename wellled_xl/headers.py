@@ -35,6 +35,10 @@ FINDINGS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Check", "check"),
 )
 
+# The controlled tracker's optional Group column (the bands of a tracker not filed by KLOE),
+# and where extra columns carried from an adopted tracker sit: before Check.
+GROUP_HEADER = "Group"
+
 # What trusts call each field. Keys are normalised (see `normalise`).
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "ref": (
@@ -173,6 +177,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "delivery status",
         "current rag",
     ),
+    "group": ("group",),
     # Written by the tool (the Excel button), never by a lead: read but not validated.
     "check": ("check", "validation check", "wellled xl check"),
     "last_updated": (

@@ -121,6 +121,7 @@ class Settings:
     part_a_heading: str = "PART A: Board self-review against KLOEs – Delivery Status"
     part_b_heading: str = "PART B CQC Inspection findings: Delivery Status"
     review_period_months: int = 3
+    tracker_id: str = ""  # a UUID naming this tracker across its copies (adopt writes one)
 
 
 # Labels of the Settings sheet, in order, and the Settings attribute each fills.
@@ -132,6 +133,7 @@ SETTINGS_LABELS: tuple[tuple[str, str], ...] = (
     ("Part A table heading", "part_a_heading"),
     ("Part B table heading", "part_b_heading"),
     ("Review period (months)", "review_period_months"),
+    ("Tracker id", "tracker_id"),
 )
 
 DEFAULT_KLOES: tuple[Kloe, ...] = (

@@ -276,8 +276,60 @@ def _check_entry_count(source: Path, size: int, limits: Limits) -> None:
         raise _limit(source, f"the zip holds {entries:,} files", "max_entries", limits.max_entries)
 
 
+def check_document(
+    path: str | os.PathLike[str], main_part: str, kind: str, limits: Limits | None = None
+) -> None:
+    """The same pre-flight for another zip of XML (a Word .docx): the file's size, the
+    zip's entries as declared, no encrypted or doubled entries, no DTD in any XML part,
+    and `main_part` present. Raises NotAWorkbook or LimitExceeded (exit 2)."""
+    source = Path(path)
+    limits = limits or Limits.from_env()
+    try:
+        size = source.stat().st_size
+        with open(source, "rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise errors.UnusableWorkbook(source, f"cannot be read ({exc.strerror or exc})") from exc
+    if not head.startswith(ZIP_MAGIC):
+        why = "the file is empty (0 bytes)" if not head else f"it does not start like a {kind}"
+        if head.startswith(OLE_MAGIC):
+            why = f"an OLE file: a legacy .doc, or a password-protected {kind}; save it as .docx"
+        raise errors.NotAWorkbook(source, f"not a {kind}: {why}")
+    if size > limits.max_uncompressed_mb * MB:
+        raise _limit(
+            source, f"the file is {size / MB:.0f} MB", "max_uncompressed_mb",
+            limits.max_uncompressed_mb, "MB",
+        )  # fmt: skip
+    _check_entry_count(source, size, limits)
+    try:
+        with zipfile.ZipFile(source) as archive:
+            infos = archive.infolist()
+            _check_entries(source, infos, limits)
+            if main_part not in {info.filename for info in infos}:
+                raise errors.NotAWorkbook(source, f"a zip file but not a {kind} (no {main_part})")
+            for info in infos:
+                if not info.is_dir():
+                    _scan_part(source, archive, info, limits, False, None)
+    except (zipfile.BadZipFile, zlib.error) as exc:
+        raise errors.NotAWorkbook(source, f"damaged or truncated zip: {exc}") from exc
+    except (NotImplementedError, EOFError, OSError, ValueError, RuntimeError) as exc:
+        raise errors.NotAWorkbook(source, f"damaged or unreadable zip: {exc}") from exc
+
+
 def _check_archive(source: Path, archive: zipfile.ZipFile, limits: Limits) -> WorkbookScan:
     infos = archive.infolist()
+    _check_entries(source, infos, limits)
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" not in names:
+        kind = next((text for part, text in _ZIP_KINDS if part in names), None)
+        raise errors.NotAWorkbook(
+            source, kind or "a zip file but not an Excel workbook (it has no xl/workbook.xml)"
+        )
+    return _scan_workbook_parts(source, archive, infos, names, limits)
+
+
+def _check_entries(source: Path, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Entry count, doubled or encrypted entries, ratios and total size, as declared."""
     if len(infos) > limits.max_entries:
         raise _limit(
             source, f"the zip holds {len(infos):,} files", "max_entries", limits.max_entries
@@ -319,12 +371,15 @@ def _check_archive(source: Path, archive: zipfile.ZipFile, limits: Limits) -> Wo
             limits.max_uncompressed_mb,
             "MB",
         )
-    names = {info.filename for info in infos}
-    if "xl/workbook.xml" not in names:
-        kind = next((text for part, text in _ZIP_KINDS if part in names), None)
-        raise errors.NotAWorkbook(
-            source, kind or "a zip file but not an Excel workbook (it has no xl/workbook.xml)"
-        )
+
+
+def _scan_workbook_parts(
+    source: Path,
+    archive: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    names: set[str],
+    limits: Limits,
+) -> WorkbookScan:
     # The workbook and its relationships first: they name the sheets for every message.
     first = [n for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") if n in names]
     for name in first:

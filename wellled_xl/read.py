@@ -220,6 +220,12 @@ def _scale_of(readings: list[SheetReading], findings: list[Finding]) -> Legend:
 
 def read_tracker(path: str | Path) -> Tracker:
     """Read every tracker sheet and register of a workbook file into a `Tracker`."""
+    sheets, extras = read_sheets(path)
+    return tracker_from_sheets(Path(path), sheets, extras)
+
+
+def read_sheets(path: str | Path) -> tuple[list[tuple[str, list[list[Any]]]], SheetExtras]:
+    """Every sheet's rows from A1, and what the file says besides (hidden sheets, merges)."""
     source = Path(path)
     book, scan = open_workbook(source)
     sheets = []
@@ -235,8 +241,7 @@ def read_tracker(path: str | Path) -> Tracker:
         )
     finally:
         book.close()
-    extras = SheetExtras(hidden=hidden, merged=merged, error_cells=scan.error_cells)
-    return tracker_from_sheets(source, sheets, extras)
+    return sheets, SheetExtras(hidden=hidden, merged=merged, error_cells=scan.error_cells)
 
 
 def tracker_from_sheets(

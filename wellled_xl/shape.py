@@ -87,6 +87,16 @@ _CONTROLLED = {
 }
 
 
+def is_controlled(headers: Sequence[str]) -> bool:
+    """The controlled tracker's normalised headers, perhaps with the Group column and the
+    extra columns an adopted tracker carries (between Last updated and Check)."""
+    core = [header for header in headers if header != "group"]
+    for own in _CONTROLLED:
+        if core[: len(own) - 1] == list(own[:-1]) and core[-1:] == [own[-1]]:
+            return True
+    return False
+
+
 @dataclass
 class SheetExtras:
     """What the file reader knows beyond cell values (the Excel door may know less)."""
@@ -357,11 +367,20 @@ def classify_columns(
                 why[col] = "its values: short status codes or words"
                 unmapped.remove(col)
                 break
+    # A KLOE column no row fills (a log adopted into the controlled tracker, filed by its
+    # own groups): the actions are not filed under KLOEs, so no row is missing one.
+    if "kloe" in fields and not values_of(fields["kloe"]):
+        why[fields.pop("kloe")] = "empty: the actions are not filed under KLOEs"
+    # A RAG column still empty while the comments (or action texts) carry the statuses, as
+    # in a log adopted into the controlled tracker: the statuses are read where they are.
+    rag_empty = "rag" in fields and not values_of(fields["rag"])
     # A status-and-comment column: the comment is the progress, its statuses are inside.
-    if "rag" not in fields:
-        for col in [*unmapped, *([fields["progress"]] if "progress" in fields else [])]:
+    if "rag" not in fields or rag_empty:
+        progress = [fields["progress"]] if "progress" in fields else []
+        for col in progress if rag_empty else [*unmapped, *progress]:
             heading = normalise(_at(header_row, col))
-            if not _STATUS_HEADER.search(heading) or not _mostly_statuses(values_of(col)):
+            status_header = _STATUS_HEADER.search(heading) or rag_empty
+            if not status_header or not _mostly_statuses(values_of(col)):
                 continue
             if col in unmapped:
                 if "progress" in fields:
@@ -379,7 +398,7 @@ def classify_columns(
             ref_in = "action"
             why[fields["action"]] = "its header; each text starts with the action's ref"
     # No status column: "Status: in progress" written inside the action text.
-    if "rag" not in fields and not status_in and "action" in fields:
+    if ("rag" not in fields or rag_empty) and not status_in and "action" in fields:
         texts = values_of(fields["action"])
         labelled = sum(1 for t in texts if _STATUS_LABEL.search(t))
         if texts and labelled >= len(texts) / 2:
@@ -387,6 +406,8 @@ def classify_columns(
             why[fields["action"]] = (
                 why[fields["action"]] + "; the status is written inside it ('Status: …')"
             )
+    if rag_empty and status_in:
+        why[fields.pop("rag")] = f"empty: the statuses are read from the {status_in} text"
     extras = {}
     for col in unmapped:
         label = cell_text(_at(header_row, col)) or f"Column {column_letter(col)}"
@@ -400,7 +421,7 @@ def classify_columns(
             read_as=read_as.get(col, ""),
             why=why.get(col, "another column for the same field: not read")
             if col in read_as or col in duplicate_cols
-            else "empty",
+            else why.get(col, "empty"),
         )
         for col in range(width)
         if col in read_as or col in duplicate_cols or cell_text(_at(header_row, col))
@@ -478,6 +499,8 @@ def read_tracker_sheet(
         else None
     )
     group_context: YearContext | None = None
+    group_col = columns.fields.get("group")  # the controlled tracker's Group column
+    own_groups: set[str] = set()
     for index, kind, what in kinds:
         if kind == "band":
             band, group = what[1], _KLOE_WORD.sub("", what[2])
@@ -496,6 +519,10 @@ def read_tracker_sheet(
             continue
         row = rows[index]
         values = {fld: (row[col] if col < len(row) else "") for fld, col in wanted.items()}
+        own_group = cell_text(values["group"]) if group_col is not None else ""
+        if own_group and own_group not in own_groups:
+            own_groups.add(own_group)
+            groups.append(own_group)
         row_errors = errors_by_row.get(index + 1)
         cell_errors = (
             {fld: row_errors[letter] for fld, letter in letters.items() if letter in row_errors}
@@ -511,7 +538,7 @@ def read_tracker_sheet(
                 columns=letters,
                 kloe_band=band,
                 errors=cell_errors,
-                group=group,
+                group=own_group or group,
                 year_context=group_context or context,
             )
         )
@@ -525,7 +552,7 @@ def read_tracker_sheet(
         groups=groups,
         kloe_bands=band is not None,
         kloe_refs=any(KLOE_REF.match(cell_text(r.values.get("ref"))) for r in records[:50]),
-        controlled=headers in _CONTROLLED,
+        controlled=is_controlled(headers),
         scale_rows=[r + 1 for r in key_rows[1:]] + scale_rows,
         status_in=columns.status_in,
         ref_in=columns.ref_in,

@@ -65,10 +65,17 @@ from openpyxl.writer.excel import ExcelWriter
 
 from wellled_xl.cells import column_letter
 from wellled_xl.errors import WellledError
-from wellled_xl.headers import ACTIONS_COLUMNS, ACTIONS_SHEET, FINDINGS_COLUMNS, FINDINGS_SHEET
+from wellled_xl.headers import (
+    ACTIONS_COLUMNS,
+    ACTIONS_SHEET,
+    FINDINGS_COLUMNS,
+    FINDINGS_SHEET,
+    GROUP_HEADER,
+)
 from wellled_xl.model import (
     DEFAULT_KLOES,
     DEFAULT_LEGEND,
+    EXTRA,
     SETTINGS_LABELS,
     Kloe,
     Lead,
@@ -137,7 +144,9 @@ COLUMN_WIDTHS = {
     "rag": 7,
     "last_updated": 16,
     "check": 30,
+    "group": 24,
 }
+EXTRA_WIDTH = 24  # an extra column carried from an adopted tracker
 
 # Colours as Excel writes them: "AARRGGBB", opaque.
 HEADER_FONT = Font(bold=True, color="FFFFFFFF")
@@ -173,21 +182,28 @@ def write_tracker(
     actions: Sequence[Mapping[str, object]] = (),
     findings: Sequence[Mapping[str, object]] = (),
     spare_rows: int = 100,
+    group: bool = False,
+    extra_columns: Mapping[str, Sequence[str]] | None = None,
 ) -> Path:
     """Write a controlled tracker holding these registers and rows; return its path.
 
     Rows are keyed by the field names of ACTIONS_COLUMNS / FINDINGS_COLUMNS; a key that
-    is not one of them raises ValueError rather than being dropped. The file is written
-    atomically: a reader never sees half a workbook.
+    is not one of them raises ValueError rather than being dropped. With `group`, both
+    sheets get a Group column (key "group") after the ref; `extra_columns` gives, by part
+    ("A", "B"), the headers of columns an adopted tracker carries as they were (keys
+    EXTRA + header), written before Check. The file is written atomically: a reader
+    never sees half a workbook.
     """
     if spare_rows < 0:
         raise ValueError(f"spare_rows must be 0 or more, not {spare_rows}")
     book = Workbook()
     book.remove(book.active)
-    for name, columns, rows, table in (
-        (ACTIONS_SHEET, ACTIONS_COLUMNS, actions, ACTIONS_TABLE),
-        (FINDINGS_SHEET, FINDINGS_COLUMNS, findings, FINDINGS_TABLE),
+    extra_columns = extra_columns or {}
+    for name, part, columns, rows, table in (
+        (ACTIONS_SHEET, "A", ACTIONS_COLUMNS, actions, ACTIONS_TABLE),
+        (FINDINGS_SHEET, "B", FINDINGS_COLUMNS, findings, FINDINGS_TABLE),
     ):
+        columns = tracker_columns(columns, group=group, extras=extra_columns.get(part, ()))
         _tracker_sheet(book.create_sheet(name), columns, rows, spare_rows, table, legend)
     _register_sheet(
         book.create_sheet(LEADS_SHEET),
@@ -227,6 +243,19 @@ def write_tracker(
     with atomic_output(target) as tmp:
         _save(book, tmp)
     return target
+
+
+def tracker_columns(
+    columns: Sequence[tuple[str, str]], *, group: bool = False, extras: Sequence[str] = ()
+) -> tuple[tuple[str, str], ...]:
+    """A tracker sheet's (header, field) columns with a Group column after the ref and the
+    extra columns before Check, as the reader (shape.py) recognises them as controlled."""
+    result = list(columns)
+    if group:
+        result.insert(1, (GROUP_HEADER, "group"))
+    check = len(result) - 1 if result[-1][1] == "check" else len(result)
+    result[check:check] = [(header, EXTRA + header) for header in extras]
+    return tuple(result)
 
 
 def write_template(path: str | os.PathLike[str]) -> Path:
@@ -275,7 +304,8 @@ def _tracker_sheet(
     _write_header(sheet, [header for header, _ in columns])
     last_row = 1 + max(1, len(rows) + spare_rows)  # a table needs at least one body row
     for column, field in enumerate(fields, start=1):
-        sheet.column_dimensions[column_letter(column - 1)].width = COLUMN_WIDTHS[field]
+        width = COLUMN_WIDTHS.get(field, EXTRA_WIDTH)
+        sheet.column_dimensions[column_letter(column - 1)].width = width
         for row in range(2, last_row + 1):
             _style_body_cell(sheet.cell(row, column), field)
     for row, values in enumerate(rows, start=2):
@@ -298,7 +328,8 @@ def _style_body_cell(cell: Cell, field: str) -> None:
         cell.font = TOOL_FONT
     else:
         cell.protection = UNLOCKED
-    cell.alignment = WRAPPED_ALIGNMENT if field in WRAPPED_FIELDS else BODY_ALIGNMENT
+    wrapped = field in WRAPPED_FIELDS or field.startswith(EXTRA)
+    cell.alignment = WRAPPED_ALIGNMENT if wrapped else BODY_ALIGNMENT
     if field in DATE_FIELDS:
         cell.number_format = DATE_FORMAT
     elif field == "ref":

@@ -946,6 +946,8 @@ def _tables(report: Report) -> list[_Table]:
             columns = PART_A_COLUMNS if part == "A" else PART_B_COLUMNS
             cells = _SEED_CELLS[part]
             table_columns = [_Column(h, w, c) for (h, w), c in zip(columns, cells, strict=True)]
+            # An adopted tracker's Group column holds its own bands, kept in its order.
+            own_groups = any(action.group for action in actions)
             if part == "A":
                 groups = _kloe_groups(actions, tracker)
                 subtitles = [settings.part_a_title, settings.part_b_title]
@@ -953,6 +955,8 @@ def _tables(report: Report) -> list[_Table]:
             else:
                 groups = [Group("Part B", "", _in_ref_order(actions))]
                 subtitles, heading = [], settings.part_b_heading
+            if own_groups:
+                groups = _tracker_groups(actions, shape, f"Part {part}")
             tables.append(
                 _Table(name, part, subtitles, heading, table_columns, groups,
                        f"No Part {part} actions in the tracker.")

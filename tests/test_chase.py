@@ -355,3 +355,65 @@ def test_a_torn_last_line_of_the_sent_log_is_ignored(tmp_path):
         handle.write('{"tracker": "t", "as_at": "2019')
     log.record({"tracker": "t", "as_at": AS_AT, "lead": "KD"})
     assert log.keys() == {("t", AS_AT, "db"), ("t", AS_AT, "kd")}
+
+
+# --- the Excel button ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def excel(monkeypatch):
+    from test_excel import calamine_sheets, remote_book, replayed, use_remote_engine
+
+    use_remote_engine(monkeypatch)
+    return calamine_sheets, remote_book, replayed
+
+
+def test_the_chase_button_writes_a_chase_sheet_with_mailto_links_and_drafts(tracker, excel):
+    from wellled_xl.cells import GENERATED_MARK
+    from wellled_xl.excel.chase import run_and_tell
+
+    calamine_sheets, remote_book, replayed = excel
+    sheets = calamine_sheets(tracker)
+    book = remote_book(sheets, name=str(tracker))
+    click = run_and_tell(book)
+    assert click is not None
+    actions = book.json()["actions"]
+    chase_sheet = replayed(book, [name for name, _ in sheets])["Chase"]
+    values = chase_sheet.values
+    assert str(values[(0, 0)]).lstrip("'").startswith(GENERATED_MARK)
+    header = next(r for (r, c), v in values.items() if c == 0 and str(v).lstrip("'") == "Lead")
+    leads = [
+        str(values[(r, 0)]).lstrip("'")
+        for r in range(header + 1, header + 1 + len(click.chase.leads))
+    ]
+    assert leads == [lead.initials for lead in click.chase.leads]
+    links = [a for a in actions if a["func"] == "addHyperlink"]
+    assert len(links) == len(click.chase.addressed)
+    for link in links:
+        parts = urlsplit(link["args"][0])
+        assert parts.scheme == "mailto" and "@trust.nhs.uk" in unquote(parts.path)
+        assert len(link["args"][0]) <= MAILTO_LIMIT
+        assert parse_qs(parts.query)["subject"][0].endswith("30 September 2019")
+    folder = tracker.parent / "tracker_chase_2019-09-30"
+    assert click.folder == folder
+    assert {p.stem for p in folder.glob("*.eml")} == {
+        lead.initials for lead in click.chase.addressed
+    }
+    assert "Nothing was sent." in click.message()
+
+
+def test_the_chase_button_never_replaces_a_chase_sheet_of_the_trusts(tracker, excel):
+    from wellled_xl.excel.chase import run_and_tell
+
+    calamine_sheets, remote_book, _ = excel
+    book = remote_book([*calamine_sheets(tracker), ("Chase", [["Our own chasing notes"]])])
+    assert run_and_tell(book) is None
+    actions = book.json()["actions"]
+    assert [a["func"] for a in actions] == ["alert"]
+    assert "did not make" in actions[0]["args"][0]
+
+
+def test_chase_main_is_the_buttons_entry_point():
+    import wellled_xl
+
+    assert callable(wellled_xl.chase_main)

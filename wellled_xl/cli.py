@@ -327,20 +327,25 @@ def _interpreter(args: argparse.Namespace) -> tuple[str, str] | None:
 
 def cmd_addin_build(args: argparse.Namespace) -> int:
     """Build wellled_xl.xlam, the Excel add-in with the Well-led tab and its button."""
-    from wellled_xl.excel.addin import build_addin
+    from wellled_xl.excel.addin import build_addins
 
-    print(f"wrote {build_addin(args.output, interpreter=_interpreter(args))}")
+    for path in build_addins(args.output, interpreter=_interpreter(args)):
+        print(f"wrote {path}")
     return errors.EXIT_OK
 
 
 def cmd_addin_install(args: argparse.Namespace) -> int:
     """Build the add-in into the folder Excel loads add-ins from (or --dest DIR)."""
-    from wellled_xl.excel.addin import install_addin
+    from wellled_xl.excel.addin import CHASE_ADDIN_NAME, install_addin
 
     path = install_addin(args.dest, startup=not args.addins_folder, interpreter=_interpreter(args))
     print(f"installed {path}")
+    print(f"installed {path.with_name(CHASE_ADDIN_NAME)} (the Chase leads button)")
     if args.addins_folder and args.dest is None:
-        print("In Excel: File > Options > Add-ins > Manage Excel Add-ins > Go…, tick wellled_xl.")
+        print(
+            "In Excel: File > Options > Add-ins > Manage Excel Add-ins > Go…, tick wellled_xl "
+            "and wellled_xl_chase."
+        )
     return errors.EXIT_OK
 
 

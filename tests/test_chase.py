@@ -417,3 +417,52 @@ def test_chase_main_is_the_buttons_entry_point():
     import wellled_xl
 
     assert callable(wellled_xl.chase_main)
+
+
+# --- refresh -----------------------------------------------------------------------------------
+
+
+def test_refresh_with_chase_writes_each_trackers_drafts(tracker, tmp_path):
+    from wellled_xl.refresh import make_plan, refresh
+
+    config = tmp_path / "refresh.toml"
+    config.write_text(
+        f"trackers = ['{tracker}']\nas_at = '{AS_AT}'\nchase = true\n", encoding="utf-8"
+    )
+    summary = refresh(make_plan(config=config))
+    (result,) = summary.results
+    folder = tmp_path / f"tracker_chase_{AS_AT}"
+    drafts = sorted(folder.glob("*.eml"))
+    assert drafts and {str(p) for p in drafts} <= set(result.files)
+    assert result.chase is not None and result.chase["sent"] is None
+    assert result.exit_code == 1  # the sample's own errors; nothing to send
+    assert not (folder / SENT_LOG).exists()
+
+
+def test_refresh_sends_when_its_chase_table_says_so(tracker, tmp_path, relay):
+    from wellled_xl.refresh import make_plan, refresh
+
+    server, port = relay()
+    config = tmp_path / "refresh.toml"
+    config.write_text(
+        f"trackers = ['{tracker}']\nas_at = '{AS_AT}'\n\n[chase]\nsend = true\n"
+        f"smtp_host = '127.0.0.1'\nsmtp_port = {port}\nfrom = '{SENDER}'\n",
+        encoding="utf-8",
+    )
+    (result,) = refresh(make_plan(config=config)).results
+    sent = result.chase["sent"]["sent"]
+    assert sorted(rcpt for rcpt, _ in server.received) == sorted(map(address, sent))
+    assert result.exit_code == EXIT_NOT_SENT and "not sent" in result.error  # RW: no address
+    (again,) = refresh(make_plan(config=config)).results
+    assert again.chase["sent"]["already_sent"] == sent
+    assert len(server.received) == len(sent)
+
+
+def test_a_password_in_the_chase_table_is_refused(tmp_path):
+    from wellled_xl.errors import WellledError
+    from wellled_xl.refresh import load_config
+
+    config = tmp_path / "refresh.toml"
+    config.write_text("[chase]\nsmtp_password = 'x'\n", encoding="utf-8")
+    with pytest.raises(WellledError, match="WELLLED_XL_SMTP_PASSWORD"):
+        load_config(config)

@@ -31,6 +31,8 @@ The config file (TOML; paths and glob patterns are relative to the file's folder
     as_at = "end-of-last-month"         # the default; see the rules below
     pdf = true                          # default: false
     docx = true                         # also a Word paper; default: false
+    chase = true                        # also each tracker's chase drafts (wellled_xl.chase),
+                                        # or a [chase] table that also sends them
 
 Trackers named on the command line are added to the config's; ``--out-dir``,
 ``--as-at`` / ``--as-at-rule``, ``--pdf`` / ``--no-pdf`` and ``--docx`` / ``--no-docx``
@@ -50,7 +52,8 @@ As-at rules (the position date of the papers):
 Exit code: the worst of the trackers', worst first —
 3 (LibreOffice missing: no PDF can be rendered for any tracker; the .xlsx papers and
 reports are still written) > 70 (an unexpected internal error) > 4 (a file is busy) >
-2 (a tracker is unusable) > 1 (findings of severity "error") > 0 (clean).
+2 (a tracker is unusable) > 5 (chase emails not all sent) > 1 (findings of severity
+"error") > 0 (clean).
 A second run while one holds the lock exits 4 at once, naming the lock and the PID of
 its holder. The lock (``.wellled-xl-refresh.lock`` in the output folder) is an
 operating-system lock (``flock`` / ``msvcrt.locking``) on that file, not the file's

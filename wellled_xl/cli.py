@@ -226,6 +226,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
+def _days(text: str) -> int:
+    """--due-within: a whole number of days, 0 or more."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (0 or more)")
+    return int(text)
+
+
 def cmd_chase(args: argparse.Namespace) -> int:
     """Write one email draft per lead saying what they owe for this position (.eml, ready
     to check and send from Outlook); send them through the SMTP relay only with --send."""
@@ -282,7 +289,7 @@ def _add_chase_command(commands: argparse._SubParsersAction) -> None:
     )
     chase.add_argument(
         "--due-within",
-        type=int,
+        type=_days,
         metavar="DAYS",
         help="also chase actions due within this many days (default 30)",
     )

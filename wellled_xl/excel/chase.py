@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from wellled_xl import errors
-from wellled_xl.cells import is_generated
+from wellled_xl.cells import is_generated, parse_cell
 from wellled_xl.chase.drafts import Draft, write_drafts
 from wellled_xl.chase.owed import Chase, chase_leads
 from wellled_xl.chase.run import default_folder
@@ -114,8 +114,6 @@ def run_chase_button(book: Any) -> ChaseClick:
 
 
 def sheet_value(sheet: Any, cell: str) -> str:
-    from wellled_xl.cells import parse_cell
-
     row, col = parse_cell(cell)
     return str(sheet.values[row][col])
 

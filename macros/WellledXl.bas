@@ -24,3 +24,13 @@ End Sub
 Sub ValidateAndBuild()
     RunPython "import wellled_xl; wellled_xl.main()"
 End Sub
+
+' The Chase leads button (customUI_chase.xml) in a workbook or add-in built by hand: the
+' same as wellled_xl_chase.xlam's RunMain, which runs wellled_xl_chase.main().
+Sub RunChase(control As IRibbonControl)
+    ChaseLeads
+End Sub
+
+Sub ChaseLeads()
+    RunPython "import wellled_xl; wellled_xl.chase_main()"
+End Sub

@@ -178,3 +178,32 @@ def test_the_readmes_sharepoint_advice_names_a_setting_the_addins_vba_reads(vba)
     code = "\n".join(vba.values())
     assert 'GetConfig("ADD_WORKBOOK_TO_PYTHONPATH", "true")' in code
     assert 'Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"' in code
+
+
+def test_the_chase_addin_joins_the_well_led_tab_and_runs_chase_main(addin: Path, vba):
+    """Chase leads: a second add-in with the same compiled VBA (whose RunMain imports the
+    module named like its file) and a ribbon whose tab has the main add-in's idQ."""
+    from wellled_xl.excel.addin import CHASE_ADDIN_NAME
+
+    chase = build_addin(addin.parent, interpreter=("Interpreter_Win", INTERPRETER),
+                        name=CHASE_ADDIN_NAME)  # fmt: skip
+    with zipfile.ZipFile(chase) as built, zipfile.ZipFile(addin) as main:
+        assert built.read("xl/vbaProject.bin") == main.read("xl/vbaProject.bin")
+        assert built.read(CUSTOM_UI) == (MACROS / "customUI_chase.xml").read_bytes()
+        chase_tab, button = _ribbon_button(built.read(CUSTOM_UI))
+        main_tab, _ = _ribbon_button(main.read(CUSTOM_UI))
+    assert chase_tab.get("idQ") == main_tab.get("idQ") == "wl:wellledTab"
+    assert button.get("label") == "Chase leads"
+    module, _, callback = button.get("onAction").partition(".")
+    assert re.search(rf"Sub {callback}\(control As IRibbonControl\)", vba[module])
+    name = chase.name[: chase.name.rindex(".")]
+    assert name == "wellled_xl_chase"
+    assert callable(importlib.import_module(name).main)
+    source = (MACROS / "WellledXl.bas").read_text(encoding="utf-8")
+    assert 'RunPython "import wellled_xl; wellled_xl.chase_main()"' in source
+
+
+def test_addin_build_writes_both_addins(tmp_path: Path, capsys):
+    assert cli(["addin", "build", "-o", str(tmp_path), "--no-interpreter"]) == 0
+    assert (tmp_path / ADDIN_NAME).is_file() and (tmp_path / "wellled_xl_chase.xlam").is_file()
+    assert capsys.readouterr().out.count("wrote ") == 2

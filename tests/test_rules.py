@@ -201,6 +201,44 @@ CASES: dict[str, tuple[Callable[[Tracker], None], str]] = {
 }
 
 
+def register_lead(**values: str) -> Callable[[Tracker], None]:
+    """The Leads register's RG row with these cells (Name, Email)."""
+
+    def apply(tracker: Tracker) -> None:
+        leads = [list(row) for row in tracker.registers["Leads"]]
+        header = leads[0]
+        for name, value in values.items():
+            leads[1][header.index(name)] = value
+        tracker.registers["Leads"] = leads
+
+    return apply
+
+
+def owing(*changes: Callable[[Tracker], None]) -> Callable[[Tracker], None]:
+    """RG owes an update (so RG is chased), and the register says what `changes` say."""
+
+    def apply(tracker: Tracker) -> None:
+        tracker.rows[0]["Progress update"] = "UPDATE AWAITED"
+        tracker.registers["Leads"] = [list(row) for row in tracker.registers["Leads"]]
+        tracker.registers["Leads"][2][3] = "tl@trust.nhs.uk"
+        for change in changes:
+            change(tracker)
+
+    return apply
+
+
+# The rules chasing applies (wellled_xl/chase): about the Leads register, found when the
+# leads who owe something are written to. Their findings come from `chase_leads`.
+CHASE_CASES: dict[str, tuple[Callable[[Tracker], None], str]] = {
+    "lead-no-email": (owing(), "D2"),
+    "lead-email-invalid": (owing(register_lead(Email="rg at trust")), "D2"),
+    "lead-email-unsafe": (
+        owing(register_lead(Name="Ravi\r\nBcc: all@elsewhere.example", Email="rg@trust.nhs.uk")),
+        "B2",
+    ),
+}
+
+
 def findings_of(tracker: Tracker, path: Path) -> list:
     return check_tracker(tracker.write(path), AS_AT).findings
 
@@ -223,5 +261,28 @@ def test_each_rule_fires_on_its_fault_and_only_there(code: str, tmp_path: Path) 
     assert "{" not in finding.suggestion
 
 
+@pytest.mark.parametrize("code", list(CHASE_CASES))
+def test_each_chase_rule_fires_on_its_fault_and_only_there(code: str, tmp_path: Path) -> None:
+    from wellled_xl.chase.owed import chase_leads
+
+    tracker = Tracker()
+    breaks, cell = CHASE_CASES[code]
+    breaks(tracker)
+    report = check_tracker(tracker.write(tmp_path / f"{code}.xlsx"), AS_AT)
+    found = chase_leads(report).findings
+    assert [f.rule for f in found] == [code]
+    (finding,) = found
+    assert (finding.sheet, finding.cell, finding.ref) == ("Leads", cell, "RG")
+    assert finding.severity == RULES[code].severity
+    assert finding.message and "{" not in finding.message, finding.message
+    assert "{" not in finding.suggestion
+    # Without the fault, RG is chased at rg@trust.nhs.uk with no finding.
+    clean = Tracker()
+    owing(register_lead(Email="rg@trust.nhs.uk"))(clean)
+    chase = chase_leads(check_tracker(clean.write(tmp_path / "clean.xlsx"), AS_AT))
+    assert chase.findings == [] and [lead.address for lead in chase.leads] == ["rg@trust.nhs.uk"]
+
+
 def test_every_rule_has_a_case() -> None:
-    assert set(CASES) == set(RULES)
+    assert set(CASES) | set(CHASE_CASES) == set(RULES)
+    assert not set(CASES) & set(CHASE_CASES)

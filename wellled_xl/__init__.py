@@ -12,3 +12,12 @@ def main() -> None:
     from wellled_xl.excel.button import main as run_button
 
     run_button()
+
+
+def chase_main() -> None:
+    """The Chase leads button's entry point: ``RunPython "import wellled_xl;
+    wellled_xl.chase_main()"``. Writes the open workbook's Chase sheet and the .eml drafts
+    beside it; sends nothing. See `wellled_xl.excel.chase`."""
+    from wellled_xl.excel.chase import main as run_chase_button
+
+    run_chase_button()

@@ -263,6 +263,100 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return summary.exit_code
 
 
+def _days(text: str) -> int:
+    """--due-within: a whole number of days, 0 or more."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days (0 or more)")
+    return int(text)
+
+
+def cmd_chase(args: argparse.Namespace) -> int:
+    """Write one email draft per lead saying what they owe for this position (.eml, ready
+    to check and send from Outlook); send them through the SMTP relay only with --send."""
+    from wellled_xl.chase.run import default_folder, run_chase
+    from wellled_xl.chase.send import smtp_settings
+    from wellled_xl.pipeline import check_tracker
+
+    smtp, due_within = None, args.due_within
+    chase_config = None
+    if args.config is not None:
+        from wellled_xl.refresh import load_config
+
+        chase_config = load_config(args.config).chase
+    if args.send:
+        configured = chase_config.smtp if chase_config else None
+        smtp = smtp_settings(
+            host=args.smtp_host or (configured.host if configured else None),
+            port=args.smtp_port or (configured.port if configured else None),
+            sender=args.sender or (configured.sender if configured else None),
+            starttls=args.starttls or bool(configured and configured.security == "starttls"),
+            use_ssl=args.ssl or bool(configured and configured.security == "ssl"),
+            user=args.smtp_user or (configured.user if configured else ""),
+        )
+    if due_within is None:
+        due_within = chase_config.due_within if chase_config else 30
+    report = check_tracker(args.tracker, args.as_at)
+    _print_notices(report)
+    folder = args.out or default_folder(args.tracker, report.as_at)
+    run = run_chase(report, folder, due_within=due_within, smtp=smtp, resend=args.resend)
+    if args.json:
+        _print_json(run.to_dict())
+    else:
+        print(run.render_text())
+    return run.exit_code
+
+
+def _add_chase_command(commands: argparse._SubParsersAction) -> None:
+    chase = commands.add_parser(
+        "chase",
+        help="write each lead an email draft saying what they owe (sent only with --send)",
+        description=cmd_chase.__doc__,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chase.add_argument("tracker", help="the tracker workbook (.xlsx or .xlsm); never written")
+    chase.add_argument(
+        "--as-at",
+        type=_as_at,
+        metavar="DATE",
+        help="the position date, 30/09/2019 or 2019-09-30 (default: Settings, then today)",
+    )
+    chase.add_argument(
+        "--out", metavar="DIR", help="folder for the drafts (default: <stem>_chase_<as-at>)"
+    )
+    chase.add_argument(
+        "--due-within",
+        type=_days,
+        metavar="DAYS",
+        help="also chase actions due within this many days (default 30)",
+    )
+    chase.add_argument("--json", action="store_true", help="print one JSON document")
+    chase.add_argument(
+        "--send",
+        action="store_true",
+        help="send the drafts through the SMTP relay (once per tracker, position and lead)",
+    )
+    chase.add_argument(
+        "--resend", action="store_true", help="with --send: send again what was sent before"
+    )
+    chase.add_argument("--smtp-host", metavar="HOST", help="the trust's SMTP relay")
+    chase.add_argument("--smtp-port", type=int, metavar="PORT", help="default 25, 587, 465")
+    chase.add_argument("--from", dest="sender", metavar="ADDRESS", help="the From address")
+    security = chase.add_mutually_exclusive_group()
+    security.add_argument("--starttls", action="store_true", help="upgrade to TLS (port 587)")
+    security.add_argument("--ssl", action="store_true", help="TLS from the start (port 465)")
+    chase.add_argument(
+        "--smtp-user",
+        metavar="USER",
+        help="log in as USER; the password comes from WELLLED_XL_SMTP_PASSWORD or the "
+        "system keyring, never the command line",
+    )
+    chase.add_argument(
+        "--config", metavar="refresh.toml", help="take the SMTP settings from its [chase] table"
+    )
+    chase.set_defaults(run=cmd_chase)
+
+
 def _interpreter(args: argparse.Namespace) -> tuple[str, str] | None:
     from wellled_xl.excel.addin import default_interpreter
 
@@ -277,20 +371,25 @@ def _interpreter(args: argparse.Namespace) -> tuple[str, str] | None:
 
 def cmd_addin_build(args: argparse.Namespace) -> int:
     """Build wellled_xl.xlam, the Excel add-in with the Well-led tab and its button."""
-    from wellled_xl.excel.addin import build_addin
+    from wellled_xl.excel.addin import build_addins
 
-    print(f"wrote {build_addin(args.output, interpreter=_interpreter(args))}")
+    for path in build_addins(args.output, interpreter=_interpreter(args)):
+        print(f"wrote {path}")
     return errors.EXIT_OK
 
 
 def cmd_addin_install(args: argparse.Namespace) -> int:
     """Build the add-in into the folder Excel loads add-ins from (or --dest DIR)."""
-    from wellled_xl.excel.addin import install_addin
+    from wellled_xl.excel.addin import CHASE_ADDIN_NAME, install_addin
 
     path = install_addin(args.dest, startup=not args.addins_folder, interpreter=_interpreter(args))
     print(f"installed {path}")
+    print(f"installed {path.with_name(CHASE_ADDIN_NAME)} (the Chase leads button)")
     if args.addins_folder and args.dest is None:
-        print("In Excel: File > Options > Add-ins > Manage Excel Add-ins > Go…, tick wellled_xl.")
+        print(
+            "In Excel: File > Options > Add-ins > Manage Excel Add-ins > Go…, tick wellled_xl "
+            "and wellled_xl_chase."
+        )
     return errors.EXIT_OK
 
 
@@ -433,7 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="build the board papers of many trackers for a scheduled run (cron, Task Scheduler)",
         description=cmd_refresh.__doc__,
         epilog=EXIT_CODES_HELP
-        + "refresh exits with its worst tracker's code, worst first: 3, 70, 4, 2, 1, 0\n",
+        + "refresh exits with its worst tracker's code, worst first: 3, 70, 4, 2, 5, 1, 0\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     refresh_cmd.add_argument(
@@ -473,6 +572,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tracker up first; refused while it is open or holds what cannot be saved faithfully)",
     )
     refresh_cmd.set_defaults(run=cmd_refresh)
+    _add_chase_command(commands)
     _add_addin_commands(commands)
     return parser
 

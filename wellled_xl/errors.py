@@ -10,6 +10,7 @@ EXIT_FINDINGS = 1  # the tracker was read and has findings of severity "error"
 EXIT_UNUSABLE = 2  # the file cannot be used, or the command line is wrong
 EXIT_MISSING_TOOL = 3  # a tool the command needs (LibreOffice) is not installed
 EXIT_BUSY = 4  # another refresh holds the lock, or the file is open in Excel
+EXIT_NOT_SENT = 5  # chase --send: some emails were not sent (refused, not tried, no server)
 EXIT_INTERNAL = 70  # an unexpected internal error (a bug): one line, details with --debug
 
 
@@ -47,6 +48,12 @@ EXIT_CODES = (
         "unreadable), an output could not be written (e.g. disk full: the previous file is "
         "unchanged; or LibreOffice did not finish the PDF within `WELLLED_XL_PDF_TIMEOUT` "
         "seconds: no PDF is left), a write-back was refused as unsafe, or bad usage",
+    ),
+    ExitCode(
+        EXIT_NOT_SENT,
+        "not sent",
+        "`chase --send` (or a refresh that sends): some emails were not sent — refused, "
+        "not tried, no usable address, or the mail server could not be reached",
     ),
     ExitCode(EXIT_FINDINGS, "findings", "the tracker has findings of severity `error`"),
     ExitCode(EXIT_OK, "clean", "no errors (warnings allowed)"),
@@ -106,6 +113,12 @@ class FileBusy(WellledError):
     """A file is locked: open in Excel, or another run holds the lock."""
 
     exit_code = EXIT_BUSY
+
+
+class NotSent(WellledError):
+    """Mail could not be sent at all: the server is unreachable or refused the login."""
+
+    exit_code = EXIT_NOT_SENT
 
 
 class UnsafeWrite(WellledError):

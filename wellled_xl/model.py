@@ -100,6 +100,12 @@ class Lead:
     name: str = ""
     role: str = ""
     email: str = ""
+    # Where the register row is, for findings about it (chasing): its sheet, its Excel
+    # row, and the A1 cells of its Name and Email ("" when the register has no such column).
+    sheet: str = field(default="", compare=False)
+    row: int | None = field(default=None, compare=False)
+    name_cell: str = field(default="", compare=False)
+    email_cell: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def _legend(rows: list[list[Any]], sheet: str, findings: list[Finding]) -> Legen
     return Legend(tuple(entries), source=f"the {sheet!r} sheet") if entries else None
 
 
-def _leads(rows: list[list[Any]]) -> tuple[Lead, ...] | None:
+def _leads(rows: list[list[Any]], sheet: str = "") -> tuple[Lead, ...] | None:
     found = _register_header(rows, {"initials"})
     if found is None:
         return None
@@ -136,9 +136,22 @@ def _leads(rows: list[list[Any]]) -> tuple[Lead, ...] | None:
         col = labels.get(key)
         return cell_text(row[col]) if col is not None and col < len(row) else ""
 
+    def cell(offset: int, key: str) -> str:
+        col = labels.get(key)
+        return cell_address(offset - 1, col) if col is not None else ""
+
     leads = tuple(
-        Lead(get(row, "initials"), get(row, "name"), get(row, "role"), get(row, "email"))
-        for row in rows[index + 1 :]
+        Lead(
+            get(row, "initials"),
+            get(row, "name"),
+            get(row, "role"),
+            get(row, "email"),
+            sheet=sheet,
+            row=offset,
+            name_cell=cell(offset, "name"),
+            email_cell=cell(offset, "email"),
+        )
+        for offset, row in enumerate(rows[index + 1 :], start=index + 2)
         if get(row, "initials")
     )
     return leads
@@ -278,7 +291,7 @@ def tracker_from_sheets(
             readings.append(read_tracker_sheet(name, rows, found, findings, extras))
             continue
         legend = legend or _legend(rows, name, findings)
-        leads = leads if leads is not None else _leads(rows)
+        leads = leads if leads is not None else _leads(rows, name)
         kloes = kloes or _kloes(rows)
         settings = settings or _settings(rows)
     if not tracker_sheets and generated:

@@ -31,6 +31,8 @@ The config file (TOML; paths and glob patterns are relative to the file's folder
     as_at = "end-of-last-month"         # the default; see the rules below
     pdf = true                          # default: false
     docx = true                         # also a Word paper; default: false
+    chase = true                        # also each tracker's chase drafts (wellled_xl.chase),
+                                        # or a [chase] table that also sends them
 
 Trackers named on the command line are added to the config's; ``--out-dir``,
 ``--as-at`` / ``--as-at-rule``, ``--pdf`` / ``--no-pdf`` and ``--docx`` / ``--no-docx``
@@ -52,7 +54,8 @@ As-at rules (the position date of the papers):
 Exit code: the worst of the trackers', worst first —
 3 (LibreOffice missing: no PDF can be rendered for any tracker; the .xlsx papers and
 reports are still written) > 70 (an unexpected internal error) > 4 (a file is busy) >
-2 (a tracker is unusable) > 1 (findings of severity "error") > 0 (clean).
+2 (a tracker is unusable) > 5 (chase emails not all sent) > 1 (findings of severity
+"error") > 0 (clean).
 A second run while one holds the lock exits 4 at once, naming the lock and the PID of
 its holder. The lock (``.wellled-xl-refresh.lock`` in the output folder) is an
 operating-system lock (``flock`` / ``msvcrt.locking``) on that file, not the file's
@@ -91,6 +94,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from wellled_xl import __version__, errors
+from wellled_xl.chase.send import ChaseConfig, parse_chase_config
 from wellled_xl.dates import DateParseError, parse_date
 from wellled_xl.locks import is_owner_file
 from wellled_xl.paper import BOARD_PAPER_NAME
@@ -102,7 +106,7 @@ AS_AT_RULES = ("end-of-last-month", "end-of-last-quarter", "today", "settings")
 # last month, a scheduled run's natural position), so build and refresh agree.
 DEFAULT_AS_AT_RULE = "settings"
 LOCK_NAME = ".wellled-xl-refresh.lock"
-CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf", "docx")
+CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf", "docx", "chase")
 
 # Worst first, as the module docstring documents: a missing LibreOffice stops every PDF,
 # a bug needs reporting, a busy file needs a retry, then the trackers' own state.
@@ -180,6 +184,7 @@ class RefreshConfig:
     as_at_rule: str | None = None
     pdf: bool | None = None
     docx: bool | None = None
+    chase: ChaseConfig | None = None  # chase = true, or a [chase] table (drafts; sending)
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,7 @@ class RefreshPlan:
     unmatched: tuple[str, ...] = ()  # glob patterns that matched no file
     stamp_tracker: bool = False  # opt-in: each row's status into the tracker's Check column
     docx: bool = False  # also the paper as a Word document
+    chase: ChaseConfig | None = None  # each tracker's chase drafts (and sending) too
 
 
 def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
@@ -237,6 +243,7 @@ def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
         as_at_rule=rule,
         pdf=document.get("pdf"),
         docx=document.get("docx"),
+        chase=parse_chase_config(document["chase"], source) if "chase" in document else None,
     )
 
 
@@ -378,6 +385,7 @@ def make_plan(
         unmatched=tuple(unmatched),
         stamp_tracker=stamp_tracker,
         docx=docx if docx is not None else bool(settings.docx),
+        chase=settings.chase,
     )
 
 
@@ -509,6 +517,7 @@ class TrackerResult:
     files: list[str] = field(default_factory=list)
     error: str | None = None  # the one-line reason, as the CLI would print it
     as_at_from: str = ""  # the rule that gave the as-at date ("its Settings" …)
+    chase: dict[str, Any] | None = None  # the chase run's document, when the plan chases
 
     @property
     def result(self) -> str:
@@ -544,6 +553,7 @@ class TrackerResult:
             "overdue": self.overdue,
             "files": list(self.files),
             "error": self.error,
+            **({"chase": self.chase} if self.chase is not None else {}),
         }
 
 
@@ -754,6 +764,8 @@ def _refresh_tracker(
     result.overdue = len(report.overdue)
     result.files = [str(p) for p in report.paths.values() if p] + [str(report_path)]
     result.exit_code = worst_exit_code([result.exit_code, report.exit_code])
+    if plan.chase is not None:  # the leads' chase drafts, sent when the config says so
+        _chase_tracker(report, label, plan, result)
     if plan.stamp_tracker:  # opt-in, the one write into a tracker: see writeback.py
         from wellled_xl.writeback import stamp_tracker
 
@@ -764,6 +776,29 @@ def _refresh_tracker(
             result.error = f"{result.error}; {note}" if result.error else note
             result.exit_code = worst_exit_code([result.exit_code, exc.exit_code])
     return result, missing_tool
+
+
+def _chase_tracker(report: Any, label: str, plan: RefreshPlan, result: TrackerResult) -> None:
+    """Write the tracker's chase drafts into ``<label>_chase_<as-at>`` in the output
+    folder, and send them if the config's [chase] table says ``send = true``."""
+    from wellled_xl.chase.run import run_chase
+
+    chase = plan.chase
+    assert chase is not None
+    folder = plan.out_dir / f"{label}_chase_{report.as_at.isoformat()}"
+    run = run_chase(
+        report, folder, due_within=chase.due_within, smtp=chase.smtp if chase.send else None
+    )
+    result.files += [str(draft.path) for draft in run.drafts]
+    result.chase = run.to_dict()
+    if run.send is not None and not run.send.complete:
+        note = (
+            run.send.error
+            or f"{len(run.send.sent)} chase emails sent, {len(run.send.refused)} refused, "
+            f"{len(run.send.not_tried)} not sent"
+        )
+        result.error = f"{result.error}; {note}" if result.error else note
+        result.exit_code = worst_exit_code([result.exit_code, run.exit_code])
 
 
 def refresh(

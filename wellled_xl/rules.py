@@ -327,6 +327,50 @@ _RULES = (
         "No Settings sheet (Setting | Value): no as-at date or paper titles in the workbook; "
         "the as-at date comes from --as-at or today.",
     ),
+    # Chasing (wellled_xl/chase): found when leads are written to, not by validate.
+    Rule(
+        "lead-no-email",
+        "warning",
+        "A lead who owes something has no email address in the Leads register: no draft "
+        "is written for them (chasing only).",
+        {
+            "": "{initials} owes {count} item(s) but has no email address in the Leads "
+            "register, so no draft was written.",
+            "unregistered": "{initials} owes {count} item(s) but is not in the Leads register, "
+            "so there is no email address to write to.",
+        },
+        {
+            "": "Add {initials}'s email address to the Leads register{where}.",
+            "unregistered": "Add {initials} to the Leads register with an email address, or "
+            "correct the lead's initials.",
+        },
+    ),
+    Rule(
+        "lead-email-invalid",
+        "error",
+        "A lead's email address in the Leads register is not a valid address: nothing is "
+        "written or sent to it (chasing only).",
+        "{initials}'s email address {value!r} is not a valid address ({reason}); no draft "
+        "was written.",
+        "Type one address such as jane.smith@nhs.net.",
+    ),
+    Rule(
+        "lead-email-unsafe",
+        "error",
+        "A lead's name or email in the Leads register holds a line break or several "
+        "addresses, which could add recipients or headers to an email: refused, never sent "
+        "(chasing only).",
+        {
+            "": "{initials}'s {label} holds a line break or control character, which could "
+            "add headers to an email: no draft was written.",
+            "several": "{initials}'s email holds several addresses ({value!r}): chasing writes "
+            "to one person, so no draft was written.",
+        },
+        {
+            "": "Retype the {label} on one line.",
+            "several": "Keep one address per lead in the Leads register.",
+        },
+    ),
 )
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
@@ -367,6 +411,9 @@ TITLES: dict[str, str] = {
     "no-leads-register": "No Leads register",
     "no-kloe-list": "No KLOE list",
     "no-settings": "No Settings sheet",
+    "lead-no-email": "Lead has no email address",
+    "lead-email-invalid": "Lead's email address invalid",
+    "lead-email-unsafe": "Lead's name or email unsafe to send",
 }
 
 

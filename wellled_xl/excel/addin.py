@@ -31,6 +31,10 @@ from wellled_xl.errors import FileBusy, WellledError
 from wellled_xl.safety import atomic_output
 
 ADDIN_NAME = "wellled_xl.xlam"  # the template's VBA imports the module named like the file
+# The Chase leads button's add-in: the same compiled VBA, so its RunMain runs
+# wellled_xl_chase.main(); its ribbon joins the Well-led tab (customUI_chase.xml).
+CHASE_ADDIN_NAME = "wellled_xl_chase.xlam"
+RIBBONS = {ADDIN_NAME: "customUI.xml", CHASE_ADDIN_NAME: "customUI_chase.xml"}
 TEMPLATE_NAME = "quickstart_addin_ribbon.xlam"
 CUSTOM_UI = "customUI/customUI.xml"
 CUSTOM_UI_14 = "customUI/customUI14.xml"
@@ -96,15 +100,17 @@ def build_addin(
     *,
     interpreter: tuple[str, str] | None = None,
     template: str | os.PathLike[str] | None = None,
+    name: str = ADDIN_NAME,
 ) -> Path:
-    """Write wellled_xl.xlam (into `output`, a folder or a path ending in that name).
+    """Write wellled_xl.xlam (into `output`, a folder or a path ending in that name);
+    `name` CHASE_ADDIN_NAME writes the Chase leads add-in instead.
 
     `interpreter` is ("Interpreter_Win" | "Interpreter_Mac", path) to preset in the
     add-in's settings sheet; None leaves the sheet disabled as in the template.
     """
-    target = _addin_path(output)
+    target = _addin_path(output, name)
     source = Path(template) if template else template_path()
-    ribbon = (macros_folder() / "customUI.xml").read_bytes()
+    ribbon = (macros_folder() / RIBBONS[name]).read_bytes()
     _check_ribbon(ribbon)
     with zipfile.ZipFile(source) as archive:
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
@@ -123,15 +129,26 @@ def build_addin(
     return target
 
 
-def _addin_path(output: str | os.PathLike[str] | None) -> Path:
+def build_addins(
+    output: str | os.PathLike[str] | None = None,
+    *,
+    interpreter: tuple[str, str] | None = None,
+) -> list[Path]:
+    """Both add-ins: wellled_xl.xlam (where `output` says) and wellled_xl_chase.xlam
+    beside it."""
+    main = build_addin(output, interpreter=interpreter)
+    return [main, build_addin(main.parent, interpreter=interpreter, name=CHASE_ADDIN_NAME)]
+
+
+def _addin_path(output: str | os.PathLike[str] | None, name: str = ADDIN_NAME) -> Path:
     if output is None:
-        return Path.cwd() / ADDIN_NAME
+        return Path.cwd() / name
     path = Path(output)
     if path.is_dir():
-        return path / ADDIN_NAME
-    if path.name != ADDIN_NAME:
+        return path / name
+    if path.name != name:
         raise WellledError(
-            f"{path}: the add-in must be called {ADDIN_NAME} (its button runs the Python "
+            f"{path}: the add-in must be called {name} (its button runs the Python "
             "module named like the file); give a folder or a path ending in that name"
         )
     return path
@@ -223,4 +240,4 @@ def install_addin(
             f"on macOS to ~/{_MAC_FOLDERS[0]}. Use --dest DIR to write it somewhere else"
         )
     folder.mkdir(parents=True, exist_ok=True)
-    return build_addin(folder / ADDIN_NAME, interpreter=interpreter)
+    return build_addins(folder / ADDIN_NAME, interpreter=interpreter)[0]

@@ -203,7 +203,29 @@ def test_the_chase_addin_joins_the_well_led_tab_and_runs_chase_main(addin: Path,
     assert 'RunPython "import wellled_xl; wellled_xl.chase_main()"' in source
 
 
-def test_addin_build_writes_both_addins(tmp_path: Path, capsys):
+def test_addin_build_writes_every_addin(tmp_path: Path, capsys):
     assert cli(["addin", "build", "-o", str(tmp_path), "--no-interpreter"]) == 0
     assert (tmp_path / ADDIN_NAME).is_file() and (tmp_path / "wellled_xl_chase.xlam").is_file()
-    assert capsys.readouterr().out.count("wrote ") == 2
+    assert (tmp_path / "wellled_xl_word.xlam").is_file()
+    assert capsys.readouterr().out.count("wrote ") == 3
+
+
+def test_the_word_addin_joins_the_well_led_tab_and_runs_word_main(addin: Path, vba):
+    """Board paper (Word): the third add-in, built the way the Chase one is."""
+    from wellled_xl.excel.addin import WORD_ADDIN_NAME
+
+    word = build_addin(addin.parent, interpreter=("Interpreter_Win", INTERPRETER),
+                       name=WORD_ADDIN_NAME)  # fmt: skip
+    with zipfile.ZipFile(word) as built, zipfile.ZipFile(addin) as main:
+        assert built.read("xl/vbaProject.bin") == main.read("xl/vbaProject.bin")
+        tab, button = _ribbon_button(built.read(CUSTOM_UI))
+        main_tab, _ = _ribbon_button(main.read(CUSTOM_UI))
+    assert tab.get("idQ") == main_tab.get("idQ") == "wl:wellledTab"
+    assert button.get("label") == "Board paper (Word)"
+    module, _, callback = button.get("onAction").partition(".")
+    assert re.search(rf"Sub {callback}\(control As IRibbonControl\)", vba[module])
+    # RunMain imports the module named like the file: it exists and calls word_main.
+    import wellled_xl_word
+
+    assert word.name == "wellled_xl_word.xlam"
+    assert "word_main" in Path(wellled_xl_word.__file__).read_text(encoding="utf-8")

@@ -1022,3 +1022,46 @@ def test_the_button_papers_a_trusts_own_tracker_as_build_does(name, tmp_path):
     assert f"{' and '.join(list(files)[-2:]).replace('Summary', 'the Summary')} are rebuilt" in (
         message
     )
+
+
+def _saved_as(book, monkeypatch, fullname: str) -> None:
+    """The workbook as Excel reports it when saved at `fullname` (a path, or a URL for a
+    workbook opened from SharePoint); the remote engine's Book has only its name."""
+    monkeypatch.setattr(type(book), "fullname", property(lambda self: fullname))
+
+
+def test_the_word_button_writes_the_paper_as_build_docx_does(sample_book, tmp_path, monkeypatch):
+    """Board paper (Word): the same layout as build --docx, written beside the workbook;
+    the workbook gains nothing; the message says where."""
+    import docx
+
+    from wellled_xl.excel.button import run_word_button, tell
+    from wellled_xl.pipeline import build_board_paper
+
+    _saved_as(sample_book, monkeypatch, str(tmp_path / "sample_tracker.xlsx"))
+    (tmp_path / "sample_tracker.xlsx").write_bytes(SAMPLE.read_bytes())
+    run = tell(sample_book, run_word_button)
+    assert run is not None and run.path == tmp_path / "sample_tracker_board_paper_2019-09-30.docx"
+    actions = sample_book.json()["actions"]
+    assert [a["func"] for a in actions] == ["alert"]  # nothing written into the workbook
+    assert str(run.path) in actions[0]["args"][0]
+    built = build_board_paper(SAMPLE, output=tmp_path / "cli" / "p.xlsx", docx=True)
+
+    def cells(path):
+        return [[c.text for c in row.cells] for t in docx.Document(path).tables for row in t.rows]
+
+    assert cells(run.path) == cells(built.paths["docx"])
+
+
+def test_the_word_button_on_a_workbook_with_no_local_folder_says_where_it_went(
+    sample_book, tmp_path, monkeypatch
+):
+    from wellled_xl.excel import button as module
+
+    monkeypatch.setattr(module.Path, "home", classmethod(lambda cls: tmp_path))
+    _saved_as(
+        sample_book, monkeypatch, "https://trust.sharepoint.com/sites/board/sample_tracker.xlsx"
+    )
+    run = module.tell(sample_book, module.run_word_button)
+    assert run is not None and run.path.parent == tmp_path
+    assert "no folder on this computer" in sample_book.json()["actions"][-1]["args"][0]

@@ -21,3 +21,11 @@ def chase_main() -> None:
     from wellled_xl.excel.chase import main as run_chase_button
 
     run_chase_button()
+
+
+def word_main() -> None:
+    """The Board paper (Word) button's entry point (the wellled_xl_word.xlam add-in):
+    writes the open workbook's paper as a .docx beside it. See `wellled_xl.excel.button`."""
+    from wellled_xl.excel.button import word_main as run_word_button
+
+    run_word_button()

@@ -380,15 +380,16 @@ def cmd_addin_build(args: argparse.Namespace) -> int:
 
 def cmd_addin_install(args: argparse.Namespace) -> int:
     """Build the add-in into the folder Excel loads add-ins from (or --dest DIR)."""
-    from wellled_xl.excel.addin import CHASE_ADDIN_NAME, install_addin
+    from wellled_xl.excel.addin import CHASE_ADDIN_NAME, WORD_ADDIN_NAME, install_addin
 
     path = install_addin(args.dest, startup=not args.addins_folder, interpreter=_interpreter(args))
     print(f"installed {path}")
     print(f"installed {path.with_name(CHASE_ADDIN_NAME)} (the Chase leads button)")
+    print(f"installed {path.with_name(WORD_ADDIN_NAME)} (the Board paper (Word) button)")
     if args.addins_folder and args.dest is None:
         print(
-            "In Excel: File > Options > Add-ins > Manage Excel Add-ins > Go…, tick wellled_xl "
-            "and wellled_xl_chase."
+            "In Excel: File > Options > Add-ins > Manage Excel Add-ins > Go…, tick wellled_xl, "
+            "wellled_xl_chase and wellled_xl_word."
         )
     return errors.EXIT_OK
 

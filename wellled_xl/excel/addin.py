@@ -34,7 +34,13 @@ ADDIN_NAME = "wellled_xl.xlam"  # the template's VBA imports the module named li
 # The Chase leads button's add-in: the same compiled VBA, so its RunMain runs
 # wellled_xl_chase.main(); its ribbon joins the Well-led tab (customUI_chase.xml).
 CHASE_ADDIN_NAME = "wellled_xl_chase.xlam"
-RIBBONS = {ADDIN_NAME: "customUI.xml", CHASE_ADDIN_NAME: "customUI_chase.xml"}
+# The Board paper (Word) button's add-in, the same way: wellled_xl_word.main().
+WORD_ADDIN_NAME = "wellled_xl_word.xlam"
+RIBBONS = {
+    ADDIN_NAME: "customUI.xml",
+    CHASE_ADDIN_NAME: "customUI_chase.xml",
+    WORD_ADDIN_NAME: "customUI_word.xml",
+}
 TEMPLATE_NAME = "quickstart_addin_ribbon.xlam"
 CUSTOM_UI = "customUI/customUI.xml"
 CUSTOM_UI_14 = "customUI/customUI14.xml"
@@ -134,10 +140,11 @@ def build_addins(
     *,
     interpreter: tuple[str, str] | None = None,
 ) -> list[Path]:
-    """Both add-ins: wellled_xl.xlam (where `output` says) and wellled_xl_chase.xlam
-    beside it."""
+    """Every add-in: wellled_xl.xlam (where `output` says), then wellled_xl_chase.xlam and
+    wellled_xl_word.xlam beside it, whose buttons join its Well-led tab."""
     main = build_addin(output, interpreter=interpreter)
-    return [main, build_addin(main.parent, interpreter=interpreter, name=CHASE_ADDIN_NAME)]
+    others = [name for name in RIBBONS if name != ADDIN_NAME]
+    return [main, *(build_addin(main.parent, interpreter=interpreter, name=n) for n in others)]
 
 
 def _addin_path(output: str | os.PathLike[str] | None, name: str = ADDIN_NAME) -> Path:

@@ -27,12 +27,12 @@ import sys
 import tempfile
 import traceback
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from wellled_xl import errors
 from wellled_xl.cells import column_index, column_letter, is_generated
@@ -55,6 +55,15 @@ from wellled_xl.runtime import paused_gc
 from wellled_xl.template import OVERDUE_FIELDS, OVERDUE_NAMES, OverdueRule, overdue_rules
 
 TITLE = "Well-led: Validate & Build"
+Clicked = TypeVar("Clicked", bound="Told")
+
+
+class Told(Protocol):
+    """What a button's run returns: it says what it did, for the message box."""
+
+    def message(self) -> str: ...
+
+
 # Reading more than this many cells of one sheet through Excel would take minutes: a sheet
 # formatted down to row 1,048,576 is refused with a message instead.
 MAX_SHEET_CELLS = 2_000_000
@@ -107,6 +116,16 @@ def _listed(names: Sequence[str]) -> str:
 
 def main() -> None:
     """Run the button on the workbook Excel called from; every outcome ends in a message box."""
+    click(run_button)
+
+
+def run_and_tell(book: Any) -> ButtonRun | None:
+    """`run_button`, then a message box saying what happened; never raises."""
+    return tell(book, run_button)
+
+
+def click(run: Callable[[Any], Clicked]) -> None:
+    """A ribbon button: `run` on the workbook Excel called from, then one message box."""
     import xlwings as xw
 
     try:
@@ -115,13 +134,14 @@ def main() -> None:
         print(f"wellled-xl: the Excel button must be run from Excel ({exc})", file=sys.stderr)
         return
     with paused_gc():
-        run_and_tell(book)
+        tell(book, run)
 
 
-def run_and_tell(book: Any) -> ButtonRun | None:
-    """`run_button`, then a message box saying what happened; never raises."""
+def tell(book: Any, run: Callable[[Any], Clicked]) -> Clicked | None:
+    """`run(book)`, then a message box saying what it did (its `message()`), or what
+    stopped it; never raises, never shows a traceback."""
     try:
-        run = run_button(book)
+        result = run(book)
     except errors.WellledError as exc:
         _alert(book, f"{exc}\n\nThe leads' entries were not changed.", critical=True)
         return None
@@ -135,8 +155,8 @@ def run_and_tell(book: Any) -> ButtonRun | None:
             critical=True,
         )
         return None
-    _alert(book, run.message())
-    return run
+    _alert(book, result.message())
+    return result
 
 
 def _alert(book: Any, message: str, *, critical: bool = False) -> None:
@@ -210,6 +230,66 @@ def _notes(tracker: Tracker, checks: dict[str, Any], rules: dict[str, str]) -> l
     if restored:
         notes.append(f"The overdue highlighting was missing on {', '.join(restored)}: re-applied.")
     return notes
+
+
+# ---------------------------------------------------------------------------------------
+# The Word paper button
+
+
+@dataclass
+class WordRun:
+    """What the Board paper (Word) button did: the report, and where the .docx went."""
+
+    report: Report
+    path: Path
+    note: str = ""  # why it is not beside the workbook, when it is not
+
+    def message(self) -> str:
+        report = self.report
+        lines = [
+            f"The board paper in Word, position as at {report.as_at:%d %B %Y}, is at\n{self.path}",
+            f"{len(report.actions)} actions: {report.errors} errors, {report.warnings} warnings, "
+            f"{len(report.overdue)} overdue (Validate & Build lists them in the workbook).",
+        ]
+        return "\n\n".join([*lines, self.note] if self.note else lines)
+
+
+def run_word_button(book: Any) -> WordRun:
+    """Validate the open workbook and write its paper as a Word document beside it.
+
+    The same reading, checks and layout as Validate & Build and ``build --docx``; the
+    workbook itself is not written. A workbook with no folder on this computer (opened
+    from SharePoint, Teams or OneDrive in the browser's sync-less way, or never saved)
+    gets its paper in the Documents folder, and the message says so.
+    """
+    from wellled_xl.paper import default_paper_path, docx_path_for
+    from wellled_xl.paper.docx import write_docx
+
+    sheets = read_open_book(book)
+    report = check(tracker_from_sheets(book.name, sheets))
+    folder, note = word_folder(book)
+    target = docx_path_for(default_paper_path(folder / Path(book.name).name, report.as_at))
+    written = write_docx(paper_for(report), target)
+    return WordRun(report, written.path, note)
+
+
+def word_folder(book: Any) -> tuple[Path, str]:
+    """The folder the workbook is saved in, or Documents (and why) when it has none here."""
+    full = str(getattr(book, "fullname", "") or "")
+    local = Path(full).parent if full and "://" not in full else None
+    if local is not None and str(local) not in ("", ".") and local.is_dir():
+        return local, ""
+    documents = Path.home() / "Documents"
+    folder = documents if documents.is_dir() else Path.home()
+    return folder, (
+        "The workbook has no folder on this computer (it is open from SharePoint, Teams or "
+        f"OneDrive, or not saved yet), so the Word paper went to {folder}."
+    )
+
+
+def word_main() -> None:
+    """The Board paper (Word) button: the open workbook's paper as a .docx beside it."""
+    click(run_word_button)
 
 
 # ---------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ button does, works out the chase (`wellled_xl.chase`), and writes:
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,12 +25,11 @@ from wellled_xl.chase.drafts import Draft, write_drafts
 from wellled_xl.chase.owed import Chase, chase_leads
 from wellled_xl.chase.run import default_folder
 from wellled_xl.chase.sheet import CHASE_SHEET, layout_chase
-from wellled_xl.excel.button import _alert, _save_details, read_open_book
+from wellled_xl.excel.button import click, read_open_book, tell
 from wellled_xl.excel.writer import write_paper_xlwings
 from wellled_xl.paper.layout import PaperLayout, _styles, paper_title, position_text
 from wellled_xl.pipeline import check
 from wellled_xl.read import tracker_from_sheets
-from wellled_xl.runtime import paused_gc
 
 TITLE = "Well-led: Chase leads"
 
@@ -120,33 +118,9 @@ def sheet_value(sheet: Any, cell: str) -> str:
 
 def run_and_tell(book: Any) -> ChaseClick | None:
     """`run_chase_button`, then one message box; never raises."""
-    try:
-        click = run_chase_button(book)
-    except errors.WellledError as exc:
-        _alert(book, f"{exc}\n\nThe leads' entries were not changed.", critical=True)
-        return None
-    except Exception as exc:  # one line, the details in a log file
-        log = _save_details(exc)
-        _alert(
-            book,
-            f"Something unexpected went wrong ({type(exc).__name__}: {exc}).\n\nThe leads' "
-            f"entries were not changed. The details are in {log}: please send that file "
-            "with your report.",
-            critical=True,
-        )
-        return None
-    _alert(book, click.message())
-    return click
+    return tell(book, run_chase_button)
 
 
 def main() -> None:
     """Run the Chase leads button on the workbook Excel called from."""
-    import xlwings as xw
-
-    try:
-        book = xw.Book.caller()
-    except Exception as exc:
-        print(f"wellled-xl: the Excel button must be run from Excel ({exc})", file=sys.stderr)
-        return
-    with paused_gc():
-        run_and_tell(book)
+    click(run_chase_button)

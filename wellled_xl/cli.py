@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import traceback
+import uuid
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -110,7 +111,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check a tracker and report findings and overdue actions."""
     from wellled_xl.pipeline import check_tracker
 
-    report = check_tracker(args.tracker, args.as_at)
+    report = check_tracker(args.tracker, args.as_at, args.history)
     _print_notices(report)
     if args.json:
         _print_json(report.to_dict())
@@ -137,6 +138,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         pdf=args.pdf,
         docx=args.docx,
         docx_template=args.docx_template,
+        history=args.history,
     )
     _print_notices(report)
     if args.json:
@@ -184,7 +186,12 @@ def cmd_new_tracker(args: argparse.Namespace) -> int:
     target = new_tracker_path(args.path)
     if target.exists() and not args.force:
         raise errors.WellledError(f"{target} already exists; use --force to replace it")
-    written = (write_sample_tracker if args.sample else write_template)(target)
+    # A fresh tracker id, so the history knows the tracker however it is renamed or moved.
+    tracker_id = str(uuid.uuid4()) if args.tracker_id is None else args.tracker_id
+    if args.sample:
+        written = write_sample_tracker(target, args.tracker_id)
+    else:
+        written = write_template(target, tracker_id)
     print(f"wrote {written}")
     path = _shell_path(written)
     if args.sample:
@@ -216,6 +223,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         pdf=args.pdf,
         docx=args.docx,
         stamp_tracker=args.stamp_tracker,
+        history=args.history,
     )
     on_unexpected = traceback.print_exception if args.debug else None
     summary = refresh(plan, progress=progress_for(sys.stderr), on_unexpected=on_unexpected)
@@ -224,6 +232,36 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     else:
         print(summary.render_text())
     return summary.exit_code
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """Each action's trail, position by position, from the history file; or, with
+    ``history add TRACKER --as-at DATE``, record an old copy of a tracker without building
+    (to seed last quarter)."""
+    from wellled_xl.history import default_history_path
+    from wellled_xl.history.trail import add_position, render_trail, trail
+
+    words = list(args.words)
+    adding = words[0] == "add" and len(words) == 2
+    if len(words) != 1 and not adding:
+        raise errors.WellledError("history takes one TRACKER, or: history add TRACKER --as-at DATE")
+    tracker = words[-1]
+    history = args.history or default_history_path(Path(tracker).resolve().parent)
+    if adding:
+        if args.as_at is None:
+            raise errors.WellledError("history add needs --as-at DATE: the date of that position")
+        report = add_position(tracker, args.as_at, history)
+        print(
+            f"recorded {len(report.actions)} actions of {tracker} as at "
+            f"{report.as_at:%d %B %Y} in {history}"
+        )
+        return errors.EXIT_OK
+    document = trail(tracker, history, ref=args.ref)
+    if args.json:
+        _print_json(document)
+    else:
+        print(render_trail(document))
+    return errors.EXIT_OK
 
 
 def _interpreter(args: argparse.Namespace) -> tuple[str, str] | None:
@@ -295,6 +333,10 @@ def _add_addin_commands(commands: argparse._SubParsersAction) -> None:
         parser.set_defaults(run=run)
 
 
+def _add_history_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--history", metavar="PATH", help=f"{text} (SQLite)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="wellled-xl",
@@ -321,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the position date, 30/09/2019 or 2019-09-30 (default: Settings, then today)",
     )
     validate.add_argument("--json", action="store_true", help="print one JSON document")
+    _add_history_option(validate, "read what moved since the last paper from this file")
     validate.set_defaults(run=cmd_validate)
 
     build = commands.add_parser(
@@ -355,6 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
         "{{board_paper}} paragraph, else goes at the end (implies --docx)",
     )
     build.add_argument("--json", action="store_true", help="print one JSON document")
+    _add_history_option(
+        build, "show what moved since the last paper, and record this position, in this file"
+    )
     build.set_defaults(run=cmd_build)
 
     new = commands.add_parser(
@@ -365,6 +411,12 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("path", help="where to write the .xlsx")
     new.add_argument("--sample", action="store_true", help="fill it with the sample board paper")
     new.add_argument("--force", action="store_true", help="replace an existing file")
+    new.add_argument(
+        "--tracker-id",
+        metavar="ID",
+        help="the Settings' Tracker id (default: a fresh UUID; the sample's own with --sample; "
+        '"" for none)',
+    )
     new.set_defaults(run=cmd_new_tracker)
 
     refresh_cmd = commands.add_parser(
@@ -410,7 +462,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write each row's status into the tracker's Check column (opt-in; backs the "
         "tracker up first; refused while it is open or holds what cannot be saved faithfully)",
     )
+    _add_history_option(
+        refresh_cmd,
+        "the history file of positions (default: the config's history, else "
+        "<out-dir>/wellled-history.sqlite)",
+    )
     refresh_cmd.set_defaults(run=cmd_refresh)
+
+    history = commands.add_parser(
+        "history",
+        help="each action's trail, position by position; `history add` records an old copy",
+        description=cmd_history.__doc__,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    history.add_argument("words", nargs="+", metavar="TRACKER", help="the tracker, or: add TRACKER")
+    _add_history_option(history, "the history file (default: wellled-history.sqlite beside it)")
+    history.add_argument("--ref", help="only this action's trail")
+    history.add_argument(
+        "--as-at", type=_as_at, metavar="DATE", help="with `add`: the date of the copy's position"
+    )
+    history.add_argument("--json", action="store_true", help="print one JSON document")
+    history.set_defaults(run=cmd_history)
     _add_addin_commands(commands)
     return parser
 

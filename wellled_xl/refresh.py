@@ -31,10 +31,11 @@ The config file (TOML; paths and glob patterns are relative to the file's folder
     as_at = "end-of-last-month"         # the default; see the rules below
     pdf = true                          # default: false
     docx = true                         # also a Word paper; default: false
+    history = "wellled-history.sqlite"  # positions, for movement; default: in out_dir
 
 Trackers named on the command line are added to the config's; ``--out-dir``,
-``--as-at`` / ``--as-at-rule``, ``--pdf`` / ``--no-pdf`` and ``--docx`` / ``--no-docx``
-override its values.
+``--as-at`` / ``--as-at-rule``, ``--pdf`` / ``--no-pdf``, ``--docx`` / ``--no-docx`` and
+``--history`` override its values.
 A glob that matches nothing is reported as a failed entry rather than ignored, and
 previous board papers (``*_board_paper_YYYY-MM-DD.xlsx``) are never taken for trackers.
 
@@ -98,7 +99,7 @@ from wellled_xl.writeback import BACKUP_NAME
 AS_AT_RULES = ("end-of-last-month", "end-of-last-quarter", "today", "settings")
 DEFAULT_AS_AT_RULE = "end-of-last-month"
 LOCK_NAME = ".wellled-xl-refresh.lock"
-CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf", "docx")
+CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf", "docx", "history")
 
 # Worst first, as the module docstring documents: a missing LibreOffice stops every PDF,
 # a bug needs reporting, a busy file needs a retry, then the trackers' own state.
@@ -176,6 +177,7 @@ class RefreshConfig:
     as_at_rule: str | None = None
     pdf: bool | None = None
     docx: bool | None = None
+    history: Path | None = None  # the history file of positions
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,13 @@ class RefreshPlan:
     unmatched: tuple[str, ...] = ()  # glob patterns that matched no file
     stamp_tracker: bool = False  # opt-in: each row's status into the tracker's Check column
     docx: bool = False  # also the paper as a Word document
+    history: Path | None = None  # the history file; None: <out_dir>/wellled-history.sqlite
+
+    @property
+    def history_file(self) -> Path:
+        from wellled_xl.history import default_history_path
+
+        return self.history or default_history_path(self.out_dir)
 
 
 def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
@@ -221,6 +230,9 @@ def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
     for switch in ("pdf", "docx"):
         if document.get(switch) is not None and not isinstance(document[switch], bool):
             raise errors.WellledError(f"{source}: {switch} must be true or false")
+    history = document.get("history")
+    if history is not None and not isinstance(history, str):
+        raise errors.WellledError(f"{source}: history must be a file path in quotes")
     as_at = document.get("as_at")
     try:
         rule = None if as_at is None else parse_as_at_rule(as_at)
@@ -233,6 +245,7 @@ def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
         as_at_rule=rule,
         pdf=document.get("pdf"),
         docx=document.get("docx"),
+        history=base / history if history is not None else None,
     )
 
 
@@ -348,6 +361,7 @@ def make_plan(
     cwd: Path | None = None,
     stamp_tracker: bool = False,
     docx: bool | None = None,
+    history: str | os.PathLike[str] | None = None,
 ) -> RefreshPlan:
     """Merge command-line options over a config file into the plan of one run.
 
@@ -374,6 +388,7 @@ def make_plan(
         unmatched=tuple(unmatched),
         stamp_tracker=stamp_tracker,
         docx=docx if docx is not None else bool(settings.docx),
+        history=here / history if history is not None else settings.history,
     )
 
 
@@ -565,6 +580,7 @@ class RefreshSummary:
             "out_dir": str(self.plan.out_dir),
             "pdf": self.plan.pdf,
             "docx": self.plan.docx,
+            "history": str(self.plan.history_file),
             "started": self.started.isoformat(timespec="seconds"),
             "finished": self.finished.isoformat(timespec="seconds") if self.finished else None,
             "exit_code": self.exit_code,
@@ -705,6 +721,7 @@ def _refresh_tracker(
         VALIDATION_LIBRARIES,
         check,
         resolve_as_at,
+        with_history,
         with_open_notice,
         write_board_paper,
     )
@@ -722,6 +739,7 @@ def _refresh_tracker(
             raise errors.UnsafeWrite(f"{target} is a tracker of this run; it is never written")
     result = TrackerResult(str(tracker), label, errors.EXIT_OK, as_at=as_at)
     report = with_open_notice(check(tracker_read, as_at), tracker)
+    with_history(report, plan.history_file)
     soffice = None
     if plan.pdf and missing_tool is None:
         try:
@@ -741,7 +759,9 @@ def _refresh_tracker(
     result.errors = report.errors
     result.warnings = report.warnings
     result.overdue = len(report.overdue)
-    result.files = [str(p) for p in report.paths.values() if p] + [str(report_path)]
+    # The history file is the run's, not this tracker's: the summary names it once.
+    papers = [p for kind, p in report.paths.items() if p and kind != "history"]
+    result.files = [str(p) for p in papers] + [str(report_path)]
     result.exit_code = worst_exit_code([result.exit_code, report.exit_code])
     if plan.stamp_tracker:  # opt-in, the one write into a tracker: see writeback.py
         from wellled_xl.writeback import stamp_tracker

@@ -9,17 +9,19 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
-from trackers import REPO, run_cli
+from trackers import REPO, read_sheets, run_cli
 
 from wellled_xl.history.movement import Entry, Position, direction, movement
 from wellled_xl.history.store import SCHEMA_VERSION
 from wellled_xl.model import DEFAULT_LEGEND, Finding
+from wellled_xl.paper.layout import layout_paper
 from wellled_xl.pipeline import build_board_paper, check_tracker
 from wellled_xl.rules import RULES
 from wellled_xl.sample import (
@@ -394,3 +396,159 @@ def test_without_history_no_history_rule_fires(tmp_path: Path) -> None:
     report = check_tracker(position(tmp_path / "sept.xlsx", SEPTEMBER))
     assert report.movement is None and "changes" not in report.to_dict()
     assert not [f for f in report.findings if f.rule in HISTORY_CASES]
+
+
+# ---------------------------------------------------------------- the paper
+
+
+@pytest.fixture(scope="module")
+def three_papers(tmp_path_factory: pytest.TempPathFactory):
+    """The December paper of three positions: its layout and its .xlsx and .docx."""
+    folder = tmp_path_factory.mktemp("papers")
+    history = folder / "history.sqlite"
+    build_board_paper(june(folder / "june.xlsx"), history=history)
+    build_board_paper(position(folder / "sept.xlsx", SEPTEMBER), history=history)
+    report = build_board_paper(
+        december(folder / "dec.xlsx"), history=history, output=folder / "paper.xlsx", docx=True
+    )
+    return report, layout_paper(report), Path(report.paths["xlsx"]), Path(report.paths["docx"])
+
+
+def test_every_row_shows_the_last_papers_rag_beside_this_one(three_papers) -> None:
+    _, _, xlsx, _ = three_papers
+    sheets = read_sheets(xlsx)
+    for name in ("Part A", "Part B"):
+        rows = sheets[name]
+        header_at = next(i for i, row in enumerate(rows) if row[:1] in (["Ref"], ["No."]))
+        header = rows[header_at]
+        assert header[-2:] == ["Last paper", "RAG"], header
+        by_ref = {row[0]: row for row in rows[header_at + 1 :] if row[0]}
+        if name == "Part A":
+            assert by_ref["W1a"][-2:] == ["A/G\n▲ better", "G"]
+            assert by_ref["W8c"][-2:] == ["new", "A/G"]
+            assert by_ref["W2a"][-2:] == ["A/R", "A/R"]
+        else:
+            assert all(row[-2] for ref, row in by_ref.items() if str(ref).isdigit())
+
+
+def test_the_summary_lists_every_change_by_kind_and_the_trend(three_papers) -> None:
+    _, _, xlsx, _ = three_papers
+    rows = read_sheets(xlsx)["Summary"]
+    texts = [str(row[0]) for row in rows]
+    at = texts.index("Since the last paper (as at September 2019)")
+    assert rows[at + 1][0] == "New actions: 1 · Closed (now complete): 1 · Lead changed: 1"
+    assert rows[at + 2][:7] == ["Change", "Ref", "Sheet", "Lead", "Before", "After",
+                                "Planned action"]  # fmt: skip
+    listed = [(row[0], row[1]) for row in rows[at + 3 : at + 6]]
+    assert listed == [("New actions", "W8c"), ("Closed (now complete)", "W1a"),
+                      ("Lead changed", "W5a")]  # fmt: skip
+    trend = texts.index("RAG trend over the last 3 position(s)")
+    assert rows[trend + 1][:4] == ["As at", "G", "A/G", "A/R"]
+    assert [row[:2] for row in rows[trend + 2 : trend + 5]] == [
+        ["Jun 2019", 3.0], ["Sep 2019", 3.0], ["Dec 2019", 4.0]
+    ]  # fmt: skip
+
+
+def _chart_parts(path: Path, folder: str) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        names = sorted(n for n in archive.namelist() if n.startswith(f"{folder}/charts/chart"))
+        return [archive.read(n).decode("utf-8") for n in names]
+
+
+def test_the_trend_is_a_second_native_chart_in_every_writer(
+    three_papers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_excel import remote_book, use_remote_engine
+
+    from wellled_xl.excel.writer import write_paper_xlwings
+
+    _, layout, xlsx, docx = three_papers
+    assert [c.kind for c in layout.sheet("Summary").charts] == ["bar", "column"]
+    for parts in (_chart_parts(xlsx, "xl"), _chart_parts(docx, "word")):
+        assert len(parts) == 2
+        assert sum('<c:barDir val="col"/>' in part for part in parts) == 1
+        trend = next(part for part in parts if '<c:barDir val="col"/>' in part)
+        assert "RAG trend" in trend and '<c:grouping val="stacked"/>' in trend
+    use_remote_engine(monkeypatch)
+    book = remote_book([("Actions", [["Ref"]])], client="Office.js")
+    write_paper_xlwings(layout, book)
+    added = [a for a in book.json()["actions"] if a["func"] == "addChart"]
+    assert len(added) == 2
+    assert "ColumnStacked" in str(added[1]["args"])
+
+
+# ---------------------------------------------------------------- the Excel button
+
+
+def test_where_the_button_keeps_its_history(tmp_path: Path) -> None:
+    from wellled_xl.excel.button import history_for_book
+
+    book = tmp_path / "board" / "tracker.xlsx"
+    assert history_for_book(str(book)) == (book.parent / "wellled-history.sqlite", "")
+    assert history_for_book(str(book), "h/positions.sqlite") == (
+        book.parent / "h/positions.sqlite",
+        "",
+    )
+    shared = tmp_path / "shared.sqlite"
+    url = "https://trust.sharepoint.com/sites/board/Shared Documents/tracker.xlsx"
+    assert history_for_book(url, str(shared)) == (shared, "")
+    where, why = history_for_book(url)
+    assert where is None and "SharePoint or OneDrive" in why and "no movement" in why
+    where, why = history_for_book("Book1")
+    assert where is None and "not been saved" in why
+
+
+class _BookAt:
+    """A remote-engine book that says it lives at `fullname` (the engine's is its name)."""
+
+    def __init__(self, book, fullname: str) -> None:
+        self._book, self.fullname = book, fullname
+
+    def __getattr__(self, name: str):
+        return getattr(self._book, name)
+
+
+def _open_in_excel(path: Path):
+    from test_excel import calamine_sheets, remote_book
+
+    return remote_book(calamine_sheets(path), name=path.name)
+
+
+def test_the_button_shows_movement_and_records_beside_the_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_excel import use_remote_engine
+
+    from wellled_xl.excel.button import run_button
+
+    use_remote_engine(monkeypatch)
+    history = tmp_path / "wellled-history.sqlite"
+    build_board_paper(june(tmp_path / "june.xlsx"), history=history)
+    tracker = position(tmp_path / "tracker.xlsx", SEPTEMBER)
+    run = run_button(_BookAt(_open_in_excel(tracker), str(tracker)))
+    assert run.report.movement.previous_as_at == JUNE
+    assert any(n.startswith("Since the last paper (as at 30 June 2019)") for n in run.notes)
+    assert any(str(history) in n for n in run.notes)
+    assert sqlite_positions(history) == [("2019-06-30", 31), ("2019-09-30", 30)]
+
+
+@pytest.mark.parametrize(
+    "fullname",
+    ["https://trust-my.sharepoint.com/personal/officer/Documents/tracker.xlsx", None],
+    ids=["onedrive", "remote-engine-name-only"],
+)
+def test_a_workbook_with_no_local_folder_builds_without_movement(
+    fullname: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_excel import use_remote_engine
+
+    from wellled_xl.excel.button import run_button
+
+    use_remote_engine(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    book = _open_in_excel(position(tmp_path / "tracker.xlsx", SEPTEMBER))
+    run = run_button(_BookAt(book, fullname) if fullname else book)
+    assert run.report.movement is None and "Summary" in run.paper_sheets
+    assert any("no movement since the last paper" in note for note in run.notes)
+    assert "no movement" in run.message()
+    assert not list(tmp_path.rglob("*.sqlite"))

@@ -130,6 +130,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Check a tracker and write its board paper: Part A, Part B and a Summary sheet."""
     from wellled_xl.pipeline import build_board_paper
 
+    if len(args.tracker) > 1 or args.title is not None:
+        return _build_rollup(args)
+    args.tracker = args.tracker[0]
     earlier = _earlier_papers(args.tracker, args.output)
     report = build_board_paper(
         args.tracker,
@@ -158,6 +161,39 @@ def cmd_build(args: argparse.Namespace) -> int:
                 f"`wellled-xl validate {_shell_path(args.tracker)}` lists them by sheet and lead"
             )
     return report.exit_code
+
+
+def _build_rollup(args: argparse.Namespace) -> int:
+    """``build A.xlsx B.xlsx …``: one paper for several trackers."""
+    from wellled_xl.rollup import build_rollup
+
+    if args.docx_template is not None:
+        raise errors.WellledError("--docx-template is for one tracker's paper, not a roll-up")
+    rollup = build_rollup(
+        args.tracker,
+        args.as_at,
+        output=args.output,
+        title=args.title,
+        pdf=args.pdf,
+        docx=args.docx,
+        history=args.history,
+    )
+    for notice in rollup.combined.notices:
+        print(f"wellled-xl: {notice}", file=sys.stderr)
+    if args.json:
+        _print_json(rollup.to_dict())
+        return rollup.exit_code
+    for path in rollup.paths.values():
+        print(f"wrote {path}")
+    for part in rollup.parts:
+        report = part.report
+        print(
+            f"{part.label}: {len(report.actions)} actions, {report.errors} errors, "
+            f"{report.warnings} warnings, {len(report.overdue)} overdue"
+        )
+    for path, why in rollup.left_out:
+        print(f"left out {path}: {why}")
+    return rollup.exit_code
 
 
 def _earlier_papers(tracker: str, output: str | None) -> set[Path]:
@@ -373,7 +409,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    build.add_argument("tracker", help="the tracker workbook (.xlsx or .xlsm); never written")
+    build.add_argument(
+        "tracker",
+        nargs="+",
+        help="the tracker workbook (.xlsx or .xlsm); never written. Several: one roll-up "
+        "paper for them all",
+    )
+    build.add_argument("--title", help="a roll-up's title (default: 'Board paper: N trackers')")
     build.add_argument(
         "--as-at",
         type=_as_at,

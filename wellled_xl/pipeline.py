@@ -80,9 +80,10 @@ def write_board_paper(
     soffice: str | None = None,
     docx: bool = False,
     docx_template: str | Path | None = None,
+    layout: PaperLayout | None = None,
 ) -> Report:
     """Write a validated tracker's board paper (and PDF, and Word paper); `Report.paths`
-    says where.
+    says where. `layout` is the paper's, when it is not `paper_for(report)` (a roll-up's).
 
     The paper goes to `output`, else beside the tracker (`default_paper_path`); it is
     never written over the tracker. With `pdf`, LibreOffice is looked for (unless
@@ -102,7 +103,7 @@ def write_board_paper(
         check_template(docx_template)
     if pdf and soffice is None:
         soffice = find_soffice()
-    layout = paper_for(report)
+    layout = layout or paper_for(report)
     report.paths["xlsx"] = str(write_paper(layout, target))
     if docx or docx_template is not None:
         from wellled_xl.paper.docx import write_docx

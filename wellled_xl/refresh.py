@@ -82,6 +82,7 @@ import gc
 import glob
 import json
 import os
+import re
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -99,7 +100,7 @@ from wellled_xl.writeback import BACKUP_NAME
 AS_AT_RULES = ("end-of-last-month", "end-of-last-quarter", "today", "settings")
 DEFAULT_AS_AT_RULE = "end-of-last-month"
 LOCK_NAME = ".wellled-xl-refresh.lock"
-CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf", "docx", "history")
+CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf", "docx", "history", "rollup")
 
 # Worst first, as the module docstring documents: a missing LibreOffice stops every PDF,
 # a bug needs reporting, a busy file needs a retry, then the trackers' own state.
@@ -178,6 +179,7 @@ class RefreshConfig:
     pdf: bool | None = None
     docx: bool | None = None
     history: Path | None = None  # the history file of positions
+    rollups: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [[rollup]]: name, trackers
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,8 @@ class RefreshPlan:
     stamp_tracker: bool = False  # opt-in: each row's status into the tracker's Check column
     docx: bool = False  # also the paper as a Word document
     history: Path | None = None  # the history file; None: <out_dir>/wellled-history.sqlite
+    # One roll-up paper each: its name and its trackers (those that matched its patterns).
+    rollups: tuple[tuple[str, tuple[Path, ...]], ...] = ()
 
     @property
     def history_file(self) -> Path:
@@ -230,6 +234,20 @@ def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
     for switch in ("pdf", "docx"):
         if document.get(switch) is not None and not isinstance(document[switch], bool):
             raise errors.WellledError(f"{source}: {switch} must be true or false")
+    rollups = []
+    for entry in document.get("rollup", []):
+        name, patterns = (
+            (entry.get("name"), entry.get("trackers")) if isinstance(entry, dict) else (None, None)
+        )
+        if not isinstance(name, str) or not name.strip() or set(entry) - {"name", "trackers"}:
+            raise errors.WellledError(
+                f'{source}: each [[rollup]] needs a name = "…" and trackers = ["…", …]'
+            )
+        if not isinstance(patterns, list) or not all(isinstance(t, str) for t in patterns):
+            raise errors.WellledError(
+                f"{source}: rollup {name!r}: trackers must be a list of paths"
+            )
+        rollups.append((name.strip(), tuple(patterns)))
     history = document.get("history")
     if history is not None and not isinstance(history, str):
         raise errors.WellledError(f"{source}: history must be a file path in quotes")
@@ -246,6 +264,7 @@ def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
         pdf=document.get("pdf"),
         docx=document.get("docx"),
         history=base / history if history is not None else None,
+        rollups=tuple(rollups),
     )
 
 
@@ -389,6 +408,10 @@ def make_plan(
         stamp_tracker=stamp_tracker,
         docx=docx if docx is not None else bool(settings.docx),
         history=here / history if history is not None else settings.history,
+        rollups=tuple(
+            (name, tuple(expand_trackers(patterns, settings.base)[0]))
+            for name, patterns in settings.rollups
+        ),
     )
 
 
@@ -775,6 +798,36 @@ def _refresh_tracker(
     return result, missing_tool
 
 
+def _refresh_rollup(
+    name: str, trackers: Sequence[Path], plan: RefreshPlan, as_at: date | None
+) -> TrackerResult:
+    """One [[rollup]]: a paper for its trackers together, and its JSON report."""
+    from wellled_xl.paper import paper_path
+    from wellled_xl.rollup import check_rollup, write_rollup
+
+    if not trackers:
+        raise errors.WellledError("no file matches this roll-up's trackers")
+    rollup = check_rollup(list(trackers), as_at, name, plan.history_file)
+    stem = re.sub(r"[^\w.-]+", "_", name).strip("_") or "rollup"
+    paper = paper_path(plan.out_dir, stem, rollup.as_at)
+    write_rollup(rollup, paper, pdf=plan.pdf, docx=plan.docx)
+    report_path = plan.out_dir / f"{stem}_validation_{rollup.as_at.isoformat()}.json"
+    _write_json(report_path, rollup.to_dict())
+    combined = rollup.combined
+    assert combined is not None
+    result = TrackerResult(", ".join(str(t) for t in trackers), name, rollup.exit_code,
+                           as_at=rollup.as_at)  # fmt: skip
+    result.actions, result.errors = len(combined.actions), combined.errors
+    result.warnings, result.overdue = combined.warnings, len(combined.overdue)
+    papers = [p for kind, p in rollup.paths.items() if kind != "history"]
+    result.files = [*papers, str(report_path)]
+    if rollup.left_out:
+        result.error = "left out: " + "; ".join(
+            f"{Path(p).name} ({why})" for p, why in rollup.left_out
+        )
+    return result
+
+
 def refresh(
     plan: RefreshPlan,
     *,
@@ -825,6 +878,14 @@ def refresh(
             summary.results.append(result)
             progress.tracker_done(result)
             gc.collect()  # the run pauses the collector (runtime.py): free this tracker's cycles
+        for name, trackers in plan.rollups:
+            progress.tracker_started(name)
+            try:
+                result = _refresh_rollup(name, trackers, plan, rule_as_at)
+            except errors.WellledError as exc:
+                result = TrackerResult(name, name, exc.exit_code, error=_one_line(exc))
+            summary.results.append(result)
+            progress.tracker_done(result)
         summary.finished = datetime.now().astimezone()
         named = rule_as_at or today
         summary.path = plan.out_dir / f"refresh_summary_{named.isoformat()}.json"

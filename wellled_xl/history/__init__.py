@@ -29,19 +29,22 @@ _DUE_CELLS = ("revised_due", "previous_revisions", "original_due", "timescale")
 
 def entries_of(report: Report) -> list[Entry]:
     """The report's actions as a position records them, with the cells they sit in now."""
-    records = {(r.sheet, r.row): r for r in report.tracker.records}
-    entries = []
-    for a in report.actions:
-        record = records.get((a.sheet, a.row))
-        due_cell = ""
-        if record is not None:
-            due_cell = next((record.cell(f) for f in _DUE_CELLS if record.cell(f)), "")
-        entries.append(
-            Entry(a.part, a.sheet, a.ref, a.group or a.kloe, a.lead, a.rag, a.complete,
-                  a.due_date, a.revision_count, a.progress, a.row,
-                  record.cell("progress") if record is not None else "", due_cell)
-        )  # fmt: skip
-    return entries
+    cells: dict[tuple[str, int], tuple[str, str]] = {}
+    for record in report.tracker.records:
+        columns, row = record.columns, record.row
+        progress = columns.get("progress")
+        due = next((columns[f] for f in _DUE_CELLS if f in columns), None)
+        cells[(record.sheet, row)] = (
+            f"{progress}{row}" if progress else "",
+            f"{due}{row}" if due else "",
+        )
+    no_cells = ("", "")
+    return [
+        Entry(a.part, a.sheet, a.ref, a.group or a.kloe, a.lead, a.rag, a.complete,
+              a.timescale.due_date, len(a.timescale.revisions), a.progress, a.row,
+              *cells.get((a.sheet, a.row), no_cells))
+        for a in report.actions
+    ]  # fmt: skip
 
 
 def identity_of(report: Report) -> str:
@@ -87,7 +90,7 @@ def record_history(report: Report) -> None:
             report.history,
             identity_of(report),
             report.as_at,
-            entries_of(report),
+            report.movement.current if report.movement else entries_of(report),
             label=str(report.tracker.path),
         )
     except (HistoryUnreadable, OSError) as exc:

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from wellled_xl.model import Finding, Legend
 from wellled_xl.rules import RULES
@@ -24,8 +24,7 @@ KIND_TITLES = {
 }
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):  # a tuple, not a dataclass: a position holds 10,000s of them
     """One action as a position records it; the cells say where it sits now (for findings)."""
 
     part: str
@@ -86,11 +85,12 @@ class Movement:
     previous_rag: dict[tuple[str, str], str] = field(default_factory=dict)  # key -> RAG then
     # (as-at, counts per status) for up to the last eight positions, this one last.
     trend: list[tuple[date, dict[str, int]]] = field(default_factory=list)
+    current: list[Entry] = field(default_factory=list)  # this position, as compared
 
 
 def _same_words(before: str, after: str) -> bool:
     """An update copied from last period: the same words, whitespace aside."""
-    return before.split() == after.split()
+    return before == after or before.split() == after.split()
 
 
 def rag_rank(rag: str, legend: Legend) -> int | None:
@@ -115,17 +115,17 @@ def movement(previous: Position | None, current: Sequence[Entry]) -> Movement:
     """The changes since `previous` (None: the first paper, nothing moved) and the findings
     they raise: an update unchanged, an action removed unclosed, a date that slipped again."""
     if previous is None:
-        return Movement(None)
-    result = Movement(previous.as_at)
+        return Movement(None, current=list(current))
+    result = Movement(previous.as_at, current=list(current))
     before: dict[tuple[str, str], Entry] = {}
     for entry in previous.entries:
         if entry.ref:
-            before.setdefault(entry.key, entry)
+            before.setdefault((entry.sheet, entry.ref), entry)
     seen: set[tuple[str, str]] = set()
     changes, findings = result.changes, result.findings
     when = f"{previous.as_at:%d %b %Y}"
     for now in current:
-        key = now.key
+        key = (now.sheet, now.ref)
         if not now.ref or key in seen:
             continue  # no ref (or a duplicate ref): it cannot be followed paper to paper
         seen.add(key)

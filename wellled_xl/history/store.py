@@ -55,9 +55,9 @@ MIGRATIONS: tuple[str, ...] = (
         complete INTEGER NOT NULL,
         due_date TEXT,
         revision_count INTEGER NOT NULL,
-        progress TEXT NOT NULL,
-        PRIMARY KEY (position, seq)
-    ) WITHOUT ROWID;
+        progress TEXT NOT NULL
+    );
+    CREATE INDEX actions_of_position ON actions (position, seq);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -154,10 +154,9 @@ def record_position(
     target = Path(path)
     when = (recorded_at or datetime.now().astimezone()).isoformat(timespec="seconds")
     rows = [
-        (seq, e.part, e.sheet, e.ref, e.group, e.lead, e.rag, int(e.complete),
-         e.due_date.isoformat() if e.due_date else None, e.revision_count, e.progress)
+        (seq, *e[:7], e.due_date.isoformat() if e.due_date else None, e.revision_count, e.progress)
         for seq, e in enumerate(entries)
-    ]  # fmt: skip
+    ]
     with _connection(target) as db:
         _prepare(db, target, create=True)
         db.execute("BEGIN IMMEDIATE")
@@ -195,9 +194,10 @@ def _entries(db: sqlite3.Connection, position: int) -> tuple[Entry, ...]:
         "FROM actions WHERE position = ? ORDER BY seq",
         (position,),
     )
+    iso = date.fromisoformat
     return tuple(
-        Entry(part, sheet, ref, grp, lead, rag, bool(complete),
-              date.fromisoformat(due) if due else None, revisions, progress)
+        Entry(part, sheet, ref, grp, lead, rag, complete == 1, iso(due) if due else None,
+              revisions, progress)
         for part, sheet, ref, grp, lead, rag, complete, due, revisions, progress in rows
     )  # fmt: skip
 

@@ -33,7 +33,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
 from pathlib import PurePath
@@ -384,6 +384,8 @@ def _styles(legend: Legend) -> dict[str, Style]:
         "note": Style(italic=True, colour="595959"),
         "header": Style(bold=True, colour="FFFFFF", fill=NHS_BLUE, vertical="center", **cell),
         "band": Style(bold=True, fill=BAND_FILL, vertical="center", **cell),
+        "tracker band": Style(size=12, bold=True, colour="FFFFFF", fill="003087",
+                              vertical="center", **cell),
         "ref": Style(bold=True, **cell),
         "text": Style(**cell),
         "centred": Style(horizontal="center", **cell),
@@ -764,6 +766,7 @@ class Group(NamedTuple):
     band: str
     actions: list[Action]
     kloe: str = ""  # the KLOE code, for a KLOE band ("KLOE" | its question)
+    top: bool = False  # a roll-up's band naming the tracker whose groups follow
 
 
 @dataclass
@@ -1059,7 +1062,9 @@ def _table_sheet(
     if not table.actions:
         builder.add([_Cell(table.empty_note, "note", span=width)])
     for group in table.groups:
-        if group.kloe and group.band:
+        if group.top:
+            builder.add([_Cell(group.band, "tracker band", span=width)], height=22)
+        elif group.kloe and group.band:
             cells = [_Cell("KLOE", "band"), _Cell(_band_text(group.band), "band", span=width - 1)]
             builder.add(cells, height=18)
         elif group.band:
@@ -1122,7 +1127,7 @@ def _on_legend(rag: str, legend: Legend) -> str:
 
 
 def _counts_title(heading: str, rows: Sequence[tuple[str, list[Action]]]) -> str:
-    parts = "KLOE and for Part B" if heading == "KLOE" else "group"
+    parts = "KLOE and for Part B" if heading == "KLOE" else heading.lower()
     if heading == "KLOE" and not any(label == "Part B" for label, _ in rows):
         parts = "KLOE"
     return f"RAG status by {parts}"
@@ -1214,8 +1219,14 @@ def _rag_counts(
 
 
 def _summary(
-    report: Report, styles: dict[str, Style], position: str, tables: Sequence[_Table]
+    report: Report,
+    styles: dict[str, Style],
+    position: str,
+    tables: Sequence[_Table],
+    count_rows: tuple[str, list[tuple[str, list[Action]]]] | None = None,
 ) -> SheetLayout:
+    """The Summary: RAG counts (per group, or per tracker of a roll-up: `count_rows`),
+    movement, overdue and slipped actions, and every finding."""
     builder = _SheetBuilder(SUMMARY_SHEET, _summary_columns(report.tracker.legend), styles)
     width = len(builder.widths)
     _mark_row(builder, report)
@@ -1236,6 +1247,8 @@ def _summary(
         builder.add([_Cell(notice, "note", span=width)])
     rows = _count_rows(tables)
     heading = "KLOE" if report.tracker.uses_kloes or not report.tracker.shapes else "Group"
+    if count_rows is not None:
+        heading, rows = count_rows
     _section(builder, _counts_title(heading, rows))
     chart = _rag_counts(builder, report, rows, heading)
 
@@ -1455,6 +1468,43 @@ def layout_paper(report: Report) -> PaperLayout:
     )
 
 
+def layout_rollup(
+    combined: Report, parts: Sequence[tuple[str, str, Report]], title: str
+) -> PaperLayout:
+    """One paper for several trackers: `parts` are (band text, short label, report) per
+    tracker, `combined` their actions and findings together (refs that clash already
+    shown with their tracker's label). Tables of the same name and columns share a sheet,
+    a top band per tracker with its own groups under it; the Summary counts per tracker
+    and in total."""
+    styles = _styles(combined.tracker.legend)
+    position = position_text(combined.as_at)
+    sheets: dict[tuple[str, tuple[str, ...]], _Table] = {}
+    names: list[str] = []
+    for band, label, report in parts:
+        for table in _with_previous_rag(_tables(report), report.movement):
+            key = (table.sheet, tuple(c.header for c in table.columns))
+            if key not in sheets:
+                name = table.sheet if table.sheet not in names else f"{table.sheet} ({label})"
+                name = _unique(name[:31], names)
+                names.append(name)
+                sheets[key] = replace(
+                    table, sheet=name, subtitles=[], heading=table.heading, groups=[]
+                )
+            sheets[key].groups.append(Group(label, band, [], top=True))
+            sheets[key].groups.extend(table.groups)
+    tables = list(sheets.values())
+    rows = [(label, report.actions) for _, label, report in parts]
+    return PaperLayout(
+        title=title,
+        position=position,
+        styles=styles,
+        sheets=[
+            *(_table_sheet(combined, styles, position, table) for table in tables),
+            _summary(combined, styles, position, tables, ("Tracker", rows)),
+        ],
+    )
+
+
 __all__ = [
     "Chart",
     "ChartSeries",
@@ -1472,6 +1522,7 @@ __all__ = [
     "grid_blocks",
     "internal_link",
     "layout_paper",
+    "layout_rollup",
     "layout_validation",
     "natural_key",
     "position_text",

@@ -117,6 +117,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _print_json(report.to_dict())
     else:
         print(report.render_text(colour=_colour()))
+        _print_movement(report)
         if report.errors:
             print(
                 f"\n{report.errors} errors to fix in the tracker: each is listed above with its "
@@ -124,6 +125,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 "paper, whose Summary sheet lists them too"
             )
     return report.exit_code
+
+
+def _print_movement(report: Report) -> None:
+    """With --history: one line of what moved since the last paper."""
+    from collections import Counter
+
+    moved = report.movement
+    if moved is None:
+        return
+    if moved.previous_as_at is None:
+        print("\nno earlier position in the history file: the next paper shows movement")
+        return
+    kinds = Counter(change.kind for change in moved.changes)
+    listed = ", ".join(f"{count} {kind}" for kind, count in kinds.items()) or "nothing moved"
+    print(f"\nsince the last paper (as at {moved.previous_as_at:%d %b %Y}): {listed}")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -155,6 +171,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"{len(report.actions)} actions, {report.errors} errors, {report.warnings} warnings, "
             f"{len(report.overdue)} overdue"
         )
+        _print_movement(report)
         if report.errors:
             print(
                 f"The errors are listed on the Summary sheet of {report.paths['xlsx']}; "

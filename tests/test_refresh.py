@@ -314,7 +314,7 @@ def test_two_good_trackers_and_a_broken_one(sample: Path, tmp_path: Path) -> Non
     assert any(f"broken.xlsx: unusable - {reason}" in line for line in log), log
 
     expected = sorted(
-        [LOCK_NAME, f"refresh_summary_{AS_AT}.json"]
+        [LOCK_NAME, f"refresh_summary_{AS_AT}.json", "wellled-history.sqlite"]
         + [f"{side}_tracker_board_paper_{AS_AT}.xlsx" for side in ("north", "south")]
         + [f"{side}_tracker_validation_{AS_AT}.json" for side in ("north", "south")]
     )

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = {
     "tracker_template.xlsx": (
         write_template,
-        "wellled-xl new-tracker workbook/tracker_template.xlsx --force",
+        "wellled-xl new-tracker workbook/tracker_template.xlsx --tracker-id '' --force",
     ),
     "sample_tracker.xlsx": (
         write_sample_tracker,

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import traceback
+import uuid
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -110,12 +111,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Check a tracker and report findings and overdue actions."""
     from wellled_xl.pipeline import check_tracker
 
-    report = check_tracker(args.tracker, args.as_at)
+    report = check_tracker(args.tracker, args.as_at, args.history)
     _print_notices(report)
     if args.json:
         _print_json(report.to_dict())
     else:
         print(report.render_text(colour=_colour()))
+        _print_movement(report)
         if report.errors:
             print(
                 f"\n{report.errors} errors to fix in the tracker: each is listed above with its "
@@ -125,10 +127,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _print_movement(report: Report) -> None:
+    """With --history: one line of what moved since the last paper."""
+    from collections import Counter
+
+    moved = report.movement
+    if moved is None:
+        return
+    if moved.previous_as_at is None:
+        print("\nno earlier position in the history file: the next paper shows movement")
+        return
+    kinds = Counter(change.kind for change in moved.changes)
+    listed = ", ".join(f"{count} {kind}" for kind, count in kinds.items()) or "nothing moved"
+    print(f"\nsince the last paper (as at {moved.previous_as_at:%d %b %Y}): {listed}")
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Check a tracker and write its board paper: Part A, Part B and a Summary sheet."""
     from wellled_xl.pipeline import build_board_paper
 
+    if len(args.tracker) > 1 or args.title is not None:
+        return _build_rollup(args)
+    args.tracker = args.tracker[0]
     earlier = _earlier_papers(args.tracker, args.output)
     report = build_board_paper(
         args.tracker,
@@ -137,6 +157,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         pdf=args.pdf,
         docx=args.docx,
         docx_template=args.docx_template,
+        history=args.history,
     )
     _print_notices(report)
     if args.json:
@@ -150,12 +171,46 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"{len(report.actions)} actions, {report.errors} errors, {report.warnings} warnings, "
             f"{len(report.overdue)} overdue"
         )
+        _print_movement(report)
         if report.errors:
             print(
                 f"The errors are listed on the Summary sheet of {report.paths['xlsx']}; "
                 f"`wellled-xl validate {_shell_path(args.tracker)}` lists them by sheet and lead"
             )
     return report.exit_code
+
+
+def _build_rollup(args: argparse.Namespace) -> int:
+    """``build A.xlsx B.xlsx …``: one paper for several trackers."""
+    from wellled_xl.rollup import build_rollup
+
+    if args.docx_template is not None:
+        raise errors.WellledError("--docx-template is for one tracker's paper, not a roll-up")
+    rollup = build_rollup(
+        args.tracker,
+        args.as_at,
+        output=args.output,
+        title=args.title,
+        pdf=args.pdf,
+        docx=args.docx,
+        history=args.history,
+    )
+    for notice in rollup.combined.notices:
+        print(f"wellled-xl: {notice}", file=sys.stderr)
+    if args.json:
+        _print_json(rollup.to_dict())
+        return rollup.exit_code
+    for path in rollup.paths.values():
+        print(f"wrote {path}")
+    for part in rollup.parts:
+        report = part.report
+        print(
+            f"{part.label}: {len(report.actions)} actions, {report.errors} errors, "
+            f"{report.warnings} warnings, {len(report.overdue)} overdue"
+        )
+    for path, why in rollup.left_out:
+        print(f"left out {path}: {why}")
+    return rollup.exit_code
 
 
 def _earlier_papers(tracker: str, output: str | None) -> set[Path]:
@@ -184,7 +239,12 @@ def cmd_new_tracker(args: argparse.Namespace) -> int:
     target = new_tracker_path(args.path)
     if target.exists() and not args.force:
         raise errors.WellledError(f"{target} already exists; use --force to replace it")
-    written = (write_sample_tracker if args.sample else write_template)(target)
+    # A fresh tracker id, so the history knows the tracker however it is renamed or moved.
+    tracker_id = str(uuid.uuid4()) if args.tracker_id is None else args.tracker_id
+    if args.sample:
+        written = write_sample_tracker(target, args.tracker_id)
+    else:
+        written = write_template(target, tracker_id)
     print(f"wrote {written}")
     path = _shell_path(written)
     if args.sample:
@@ -253,6 +313,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         pdf=args.pdf,
         docx=args.docx,
         stamp_tracker=args.stamp_tracker,
+        history=args.history,
     )
     on_unexpected = traceback.print_exception if args.debug else None
     summary = refresh(plan, progress=progress_for(sys.stderr), on_unexpected=on_unexpected)
@@ -357,6 +418,36 @@ def _add_chase_command(commands: argparse._SubParsersAction) -> None:
     chase.set_defaults(run=cmd_chase)
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    """Each action's trail, position by position, from the history file; or, with
+    ``history add TRACKER --as-at DATE``, record an old copy of a tracker without building
+    (to seed last quarter)."""
+    from wellled_xl.history import default_history_path
+    from wellled_xl.history.trail import add_position, render_trail, trail
+
+    words = list(args.words)
+    adding = words[0] == "add" and len(words) == 2
+    if len(words) != 1 and not adding:
+        raise errors.WellledError("history takes one TRACKER, or: history add TRACKER --as-at DATE")
+    tracker = words[-1]
+    history = args.history or default_history_path(Path(tracker).resolve().parent)
+    if adding:
+        if args.as_at is None:
+            raise errors.WellledError("history add needs --as-at DATE: the date of that position")
+        report = add_position(tracker, args.as_at, history)
+        print(
+            f"recorded {len(report.actions)} actions of {tracker} as at "
+            f"{report.as_at:%d %B %Y} in {history}"
+        )
+        return errors.EXIT_OK
+    document = trail(tracker, history, ref=args.ref)
+    if args.json:
+        _print_json(document)
+    else:
+        print(render_trail(document))
+    return errors.EXIT_OK
+
+
 def _interpreter(args: argparse.Namespace) -> tuple[str, str] | None:
     from wellled_xl.excel.addin import default_interpreter
 
@@ -432,6 +523,10 @@ def _add_addin_commands(commands: argparse._SubParsersAction) -> None:
         parser.set_defaults(run=run)
 
 
+def _add_history_option(parser: argparse.ArgumentParser, text: str) -> None:
+    parser.add_argument("--history", metavar="PATH", help=f"{text} (SQLite)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="wellled-xl",
@@ -458,6 +553,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the position date, 30/09/2019 or 2019-09-30 (default: Settings, then today)",
     )
     validate.add_argument("--json", action="store_true", help="print one JSON document")
+    _add_history_option(validate, "read what moved since the last paper from this file")
     validate.set_defaults(run=cmd_validate)
 
     build = commands.add_parser(
@@ -467,7 +563,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    build.add_argument("tracker", help="the tracker workbook (.xlsx or .xlsm); never written")
+    build.add_argument(
+        "tracker",
+        nargs="+",
+        help="the tracker workbook (.xlsx or .xlsm); never written. Several: one roll-up "
+        "paper for them all",
+    )
+    build.add_argument("--title", help="a roll-up's title (default: 'Board paper: N trackers')")
     build.add_argument(
         "--as-at",
         type=_as_at,
@@ -492,6 +594,9 @@ def build_parser() -> argparse.ArgumentParser:
         "{{board_paper}} paragraph, else goes at the end (implies --docx)",
     )
     build.add_argument("--json", action="store_true", help="print one JSON document")
+    _add_history_option(
+        build, "show what moved since the last paper, and record this position, in this file"
+    )
     build.set_defaults(run=cmd_build)
 
     new = commands.add_parser(
@@ -502,6 +607,12 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("path", help="where to write the .xlsx")
     new.add_argument("--sample", action="store_true", help="fill it with the sample board paper")
     new.add_argument("--force", action="store_true", help="replace an existing file")
+    new.add_argument(
+        "--tracker-id",
+        metavar="ID",
+        help="the Settings' Tracker id (default: a fresh UUID; the sample's own with --sample; "
+        '"" for none)',
+    )
     new.set_defaults(run=cmd_new_tracker)
 
     adopt = commands.add_parser(
@@ -572,8 +683,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write each row's status into the tracker's Check column (opt-in; backs the "
         "tracker up first; refused while it is open or holds what cannot be saved faithfully)",
     )
+    _add_history_option(
+        refresh_cmd,
+        "the history file of positions (default: the config's history, else "
+        "<out-dir>/wellled-history.sqlite)",
+    )
     refresh_cmd.set_defaults(run=cmd_refresh)
     _add_chase_command(commands)
+
+    history = commands.add_parser(
+        "history",
+        help="each action's trail, position by position; `history add` records an old copy",
+        description=cmd_history.__doc__,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    history.add_argument("words", nargs="+", metavar="TRACKER", help="the tracker, or: add TRACKER")
+    _add_history_option(history, "the history file (default: wellled-history.sqlite beside it)")
+    history.add_argument("--ref", help="only this action's trail")
+    history.add_argument(
+        "--as-at", type=_as_at, metavar="DATE", help="with `add`: the date of the copy's position"
+    )
+    history.add_argument("--json", action="store_true", help="print one JSON document")
+    history.set_defaults(run=cmd_history)
     _add_addin_commands(commands)
     return parser
 

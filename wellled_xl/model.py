@@ -127,7 +127,10 @@ class Settings:
     part_a_heading: str = "PART A: Board self-review against KLOEs – Delivery Status"
     part_b_heading: str = "PART B CQC Inspection findings: Delivery Status"
     review_period_months: int = 3
-    tracker_id: str = ""  # a UUID naming this tracker across its copies (adopt writes one)
+    # Optional: an identity that survives renaming or moving the file (new-tracker writes a
+    # fresh UUID), and where the Excel button keeps the history of positions.
+    tracker_id: str = ""
+    history_file: str = ""
 
 
 # Labels of the Settings sheet, in order, and the Settings attribute each fills.
@@ -140,6 +143,7 @@ SETTINGS_LABELS: tuple[tuple[str, str], ...] = (
     ("Part B table heading", "part_b_heading"),
     ("Review period (months)", "review_period_months"),
     ("Tracker id", "tracker_id"),
+    ("History file", "history_file"),
 )
 
 DEFAULT_KLOES: tuple[Kloe, ...] = (

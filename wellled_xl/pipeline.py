@@ -38,10 +38,23 @@ def check(tracker: Tracker, as_at: date | None = None) -> Report:
     return validate(tracker, resolve_as_at(tracker, as_at))
 
 
-def check_tracker(path: str | Path, as_at: date | None = None) -> Report:
-    """Read and validate one tracker file."""
+def check_tracker(
+    path: str | Path, as_at: date | None = None, history: str | Path | None = None
+) -> Report:
+    """Read and validate one tracker file; with `history`, add what moved since its last
+    recorded position (history/)."""
     import_in_background(VALIDATION_LIBRARIES)
-    return with_open_notice(check(read_tracker(path), as_at), path)
+    report = with_open_notice(check(read_tracker(path), as_at), path)
+    return with_history(report, history)
+
+
+def with_history(report: Report, history: str | Path | None) -> Report:
+    """The movement since the last paper, from the history file `history` (None: none)."""
+    if history is None:
+        return report
+    from wellled_xl.history import apply_history
+
+    return apply_history(report, history)
 
 
 def with_open_notice(report: Report, path: str | Path) -> Report:
@@ -67,9 +80,10 @@ def write_board_paper(
     soffice: str | None = None,
     docx: bool = False,
     docx_template: str | Path | None = None,
+    layout: PaperLayout | None = None,
 ) -> Report:
     """Write a validated tracker's board paper (and PDF, and Word paper); `Report.paths`
-    says where.
+    says where. `layout` is the paper's, when it is not `paper_for(report)` (a roll-up's).
 
     The paper goes to `output`, else beside the tracker (`default_paper_path`); it is
     never written over the tracker. With `pdf`, LibreOffice is looked for (unless
@@ -89,7 +103,7 @@ def write_board_paper(
         check_template(docx_template)
     if pdf and soffice is None:
         soffice = find_soffice()
-    layout = paper_for(report)
+    layout = layout or paper_for(report)
     report.paths["xlsx"] = str(write_paper(layout, target))
     if docx or docx_template is not None:
         from wellled_xl.paper.docx import write_docx
@@ -100,6 +114,10 @@ def write_board_paper(
             report.replaced_characters["docx"] = written.replaced_characters
     if pdf:
         report.paths["pdf"] = str(render_pdf(target, pdf_path_for(target), soffice=soffice))
+    if report.history is not None:  # the position papered, recorded once the paper exists
+        from wellled_xl.history import record_history
+
+        record_history(report)
     return report
 
 
@@ -110,6 +128,7 @@ def build_board_paper(
     pdf: bool = False,
     docx: bool = False,
     docx_template: str | Path | None = None,
+    history: str | Path | None = None,
 ) -> Report:
     """Validate a tracker file and write its board paper (and PDF, and Word paper):
     `check_tracker` then `write_board_paper`. The paper is written even when the tracker
@@ -123,5 +142,5 @@ def build_board_paper(
         from wellled_xl.paper.docx import check_template
 
         check_template(docx_template)
-    report = check_tracker(path, as_at)
+    report = check_tracker(path, as_at, history)
     return write_board_paper(report, output, pdf, docx=docx, docx_template=docx_template)

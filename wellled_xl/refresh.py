@@ -33,10 +33,11 @@ The config file (TOML; paths and glob patterns are relative to the file's folder
     docx = true                         # also a Word paper; default: false
     chase = true                        # also each tracker's chase drafts (wellled_xl.chase),
                                         # or a [chase] table that also sends them
+    history = "wellled-history.sqlite"  # positions, for movement; default: in out_dir
 
 Trackers named on the command line are added to the config's; ``--out-dir``,
-``--as-at`` / ``--as-at-rule``, ``--pdf`` / ``--no-pdf`` and ``--docx`` / ``--no-docx``
-override its values.
+``--as-at`` / ``--as-at-rule``, ``--pdf`` / ``--no-pdf``, ``--docx`` / ``--no-docx`` and
+``--history`` override its values.
 A glob that matches nothing is reported as a failed entry rather than ignored, and
 previous board papers (``*_board_paper_YYYY-MM-DD.xlsx``) are never taken for trackers.
 
@@ -86,6 +87,7 @@ import gc
 import glob
 import json
 import os
+import re
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -106,7 +108,7 @@ AS_AT_RULES = ("end-of-last-month", "end-of-last-quarter", "today", "settings")
 # last month, a scheduled run's natural position), so build and refresh agree.
 DEFAULT_AS_AT_RULE = "settings"
 LOCK_NAME = ".wellled-xl-refresh.lock"
-CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf", "docx", "chase")
+CONFIG_KEYS = ("trackers", "out_dir", "as_at", "pdf", "docx", "chase", "history", "rollup")
 
 # Worst first, as the module docstring documents: a missing LibreOffice stops every PDF,
 # a bug needs reporting, a busy file needs a retry, then the trackers' own state.
@@ -185,6 +187,8 @@ class RefreshConfig:
     pdf: bool | None = None
     docx: bool | None = None
     chase: ChaseConfig | None = None  # chase = true, or a [chase] table (drafts; sending)
+    history: Path | None = None  # the history file of positions
+    rollups: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [[rollup]]: name, trackers
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,15 @@ class RefreshPlan:
     stamp_tracker: bool = False  # opt-in: each row's status into the tracker's Check column
     docx: bool = False  # also the paper as a Word document
     chase: ChaseConfig | None = None  # each tracker's chase drafts (and sending) too
+    history: Path | None = None  # the history file; None: <out_dir>/wellled-history.sqlite
+    # One roll-up paper each: its name and its trackers (those that matched its patterns).
+    rollups: tuple[tuple[str, tuple[Path, ...]], ...] = ()
+
+    @property
+    def history_file(self) -> Path:
+        from wellled_xl.history import default_history_path
+
+        return self.history or default_history_path(self.out_dir)
 
 
 def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
@@ -231,6 +244,23 @@ def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
     for switch in ("pdf", "docx"):
         if document.get(switch) is not None and not isinstance(document[switch], bool):
             raise errors.WellledError(f"{source}: {switch} must be true or false")
+    rollups = []
+    for entry in document.get("rollup", []):
+        name, patterns = (
+            (entry.get("name"), entry.get("trackers")) if isinstance(entry, dict) else (None, None)
+        )
+        if not isinstance(name, str) or not name.strip() or set(entry) - {"name", "trackers"}:
+            raise errors.WellledError(
+                f'{source}: each [[rollup]] needs a name = "…" and trackers = ["…", …]'
+            )
+        if not isinstance(patterns, list) or not all(isinstance(t, str) for t in patterns):
+            raise errors.WellledError(
+                f"{source}: rollup {name!r}: trackers must be a list of paths"
+            )
+        rollups.append((name.strip(), tuple(patterns)))
+    history = document.get("history")
+    if history is not None and not isinstance(history, str):
+        raise errors.WellledError(f"{source}: history must be a file path in quotes")
     as_at = document.get("as_at")
     try:
         rule = None if as_at is None else parse_as_at_rule(as_at)
@@ -244,6 +274,8 @@ def load_config(path: str | os.PathLike[str]) -> RefreshConfig:
         pdf=document.get("pdf"),
         docx=document.get("docx"),
         chase=parse_chase_config(document["chase"], source) if "chase" in document else None,
+        history=base / history if history is not None else None,
+        rollups=tuple(rollups),
     )
 
 
@@ -359,6 +391,7 @@ def make_plan(
     cwd: Path | None = None,
     stamp_tracker: bool = False,
     docx: bool | None = None,
+    history: str | os.PathLike[str] | None = None,
 ) -> RefreshPlan:
     """Merge command-line options over a config file into the plan of one run.
 
@@ -386,6 +419,11 @@ def make_plan(
         stamp_tracker=stamp_tracker,
         docx=docx if docx is not None else bool(settings.docx),
         chase=settings.chase,
+        history=here / history if history is not None else settings.history,
+        rollups=tuple(
+            (name, tuple(expand_trackers(patterns, settings.base)[0]))
+            for name, patterns in settings.rollups
+        ),
     )
 
 
@@ -583,6 +621,7 @@ class RefreshSummary:
             "out_dir": str(self.plan.out_dir),
             "pdf": self.plan.pdf,
             "docx": self.plan.docx,
+            "history": str(self.plan.history_file),
             "started": self.started.isoformat(timespec="seconds"),
             "finished": self.finished.isoformat(timespec="seconds") if self.finished else None,
             "exit_code": self.exit_code,
@@ -722,6 +761,7 @@ def _refresh_tracker(
     from wellled_xl.pipeline import (
         VALIDATION_LIBRARIES,
         check,
+        with_history,
         with_open_notice,
         write_board_paper,
     )
@@ -743,6 +783,7 @@ def _refresh_tracker(
             raise errors.UnsafeWrite(f"{target} is a tracker of this run; it is never written")
     result = TrackerResult(str(tracker), label, errors.EXIT_OK, as_at=as_at, as_at_from=as_at_from)
     report = with_open_notice(check(tracker_read, as_at), tracker)
+    with_history(report, plan.history_file)
     soffice = None
     if plan.pdf and missing_tool is None:
         try:
@@ -762,7 +803,9 @@ def _refresh_tracker(
     result.errors = report.errors
     result.warnings = report.warnings
     result.overdue = len(report.overdue)
-    result.files = [str(p) for p in report.paths.values() if p] + [str(report_path)]
+    # The history file is the run's, not this tracker's: the summary names it once.
+    papers = [p for kind, p in report.paths.items() if p and kind != "history"]
+    result.files = [str(p) for p in papers] + [str(report_path)]
     result.exit_code = worst_exit_code([result.exit_code, report.exit_code])
     if plan.chase is not None:  # the leads' chase drafts, sent when the config says so
         _chase_tracker(report, label, plan, result)
@@ -799,6 +842,36 @@ def _chase_tracker(report: Any, label: str, plan: RefreshPlan, result: TrackerRe
         )
         result.error = f"{result.error}; {note}" if result.error else note
         result.exit_code = worst_exit_code([result.exit_code, run.exit_code])
+
+
+def _refresh_rollup(
+    name: str, trackers: Sequence[Path], plan: RefreshPlan, as_at: date | None
+) -> TrackerResult:
+    """One [[rollup]]: a paper for its trackers together, and its JSON report."""
+    from wellled_xl.paper import paper_path
+    from wellled_xl.rollup import check_rollup, write_rollup
+
+    if not trackers:
+        raise errors.WellledError("no file matches this roll-up's trackers")
+    rollup = check_rollup(list(trackers), as_at, name, plan.history_file)
+    stem = re.sub(r"[^\w.-]+", "_", name).strip("_") or "rollup"
+    paper = paper_path(plan.out_dir, stem, rollup.as_at)
+    write_rollup(rollup, paper, pdf=plan.pdf, docx=plan.docx)
+    report_path = plan.out_dir / f"{stem}_validation_{rollup.as_at.isoformat()}.json"
+    _write_json(report_path, rollup.to_dict())
+    combined = rollup.combined
+    assert combined is not None
+    result = TrackerResult(", ".join(str(t) for t in trackers), name, rollup.exit_code,
+                           as_at=rollup.as_at)  # fmt: skip
+    result.actions, result.errors = len(combined.actions), combined.errors
+    result.warnings, result.overdue = combined.warnings, len(combined.overdue)
+    papers = [p for kind, p in rollup.paths.items() if kind != "history"]
+    result.files = [*papers, str(report_path)]
+    if rollup.left_out:
+        result.error = "left out: " + "; ".join(
+            f"{Path(p).name} ({why})" for p, why in rollup.left_out
+        )
+    return result
 
 
 def refresh(
@@ -851,6 +924,14 @@ def refresh(
             summary.results.append(result)
             progress.tracker_done(result)
             gc.collect()  # the run pauses the collector (runtime.py): free this tracker's cycles
+        for name, trackers in plan.rollups:
+            progress.tracker_started(name)
+            try:
+                result = _refresh_rollup(name, trackers, plan, rule_as_at)
+            except errors.WellledError as exc:
+                result = TrackerResult(name, name, exc.exit_code, error=_one_line(exc))
+            summary.results.append(result)
+            progress.tracker_done(result)
         summary.finished = datetime.now().astimezone()
         named = rule_as_at or today
         summary.path = plan.out_dir / f"refresh_summary_{named.isoformat()}.json"

@@ -6,10 +6,13 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wellled_xl.errors import EXIT_FINDINGS, EXIT_OK
 from wellled_xl.model import EXTRA, Action, Finding, Tracker
+
+if TYPE_CHECKING:
+    from wellled_xl.history.movement import Movement
 
 
 @dataclass
@@ -24,6 +27,10 @@ class Report:
     notices: list[str] = field(default_factory=list)  # about the run, e.g. the tracker is open
     # Characters an output could not hold (control characters a .docx cannot), by kind.
     replaced_characters: dict[str, int] = field(default_factory=dict)
+    # With a history file (history/): what moved since the last paper, and where this
+    # position is recorded once papered.
+    movement: Movement | None = None
+    history: str | None = None
 
     @property
     def errors(self) -> int:
@@ -75,6 +82,17 @@ class Report:
             document["paths"] = dict(self.paths)
         if self.replaced_characters:
             document["replaced_characters"] = dict(self.replaced_characters)
+        if self.movement is not None:
+            previous = self.movement.previous_as_at
+            document["changes"] = [change.to_dict() for change in self.movement.changes]
+            document["history"] = {
+                "file": self.history,
+                "previous_as_at": previous.isoformat() if previous else None,
+                "trend": [
+                    {"as_at": day.isoformat(), "counts": counts}
+                    for day, counts in self.movement.trend
+                ],
+            }
         return document
 
     def reading(self) -> dict[str, Any]:

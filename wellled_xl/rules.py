@@ -373,6 +373,47 @@ _RULES = (
     ),
 )
 
+# Movement since the last paper (history/movement.py): they fire only with a history file.
+_HISTORY_RULES = (
+    Rule(
+        "progress-unchanged",
+        "warning",
+        "With a history file: the progress update is word for word the last paper's "
+        "(whitespace aside), so no update came in this period.",
+        "{ref}: the progress update is word for word the last paper's (as at {when}): an "
+        "update copied from last period is not an update.",
+        _ASK_FOR_UPDATE.replace("{chase}", "the lead"),
+    ),
+    Rule(
+        "action-removed",
+        "error",
+        "With a history file: an action in the last paper is missing from the tracker and "
+        "was never closed (actions must not disappear).",
+        "{ref} ({rag} in the last paper, as at {when}) is no longer in sheet {sheet!r} and "
+        "was never closed: actions must not disappear from the tracker.",
+        "Put the row back and mark it complete if it is done, or minute the board's "
+        "agreement to drop it.",
+    ),
+    Rule(
+        "slipped-again",
+        "warning",
+        "With a history file: the due date moved later again since the last paper.",
+        "{ref}: now due {value:%d %b %Y}, later than the {before:%d %b %Y} the last paper "
+        "(as at {when}) gave; the date has been revised {revisions} time(s).",
+        "Ask the lead why it slipped again and what the board can rely on now.",
+    ),
+    Rule(
+        "history-unreadable",
+        "warning",
+        "The history file (--history) is damaged or not a wellled-xl history: the paper is "
+        "built without movement and the file is left as it was.",
+        "The history file {value} could not be used ({problem}): the paper shows no movement "
+        "since the last paper, and the file was left as it was.",
+        "Point --history at another file, or restore this one from a backup.",
+    ),
+)
+_RULES = (*_RULES, *_HISTORY_RULES)
+
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}
 
 # What each rule is called on paper, for a board member rather than a spreadsheet: the
@@ -414,6 +455,10 @@ TITLES: dict[str, str] = {
     "lead-no-email": "Lead has no email address",
     "lead-email-invalid": "Lead's email address invalid",
     "lead-email-unsafe": "Lead's name or email unsafe to send",
+    "progress-unchanged": "Update unchanged since the last paper",
+    "action-removed": "Action gone without being closed",
+    "slipped-again": "Due date moved again",
+    "history-unreadable": "History file unreadable",
 }
 
 

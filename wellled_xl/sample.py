@@ -20,8 +20,14 @@ from datetime import date
 
 from wellled_xl.model import Lead, Legend, LegendEntry, Settings
 
+# The sample is one tracker wherever a copy of it lives: a fixed id, so the committed
+# workbook is the same bytes whenever the code writes it (new-tracker writes a fresh one
+# for a blank tracker).
+SAMPLE_TRACKER_ID = "5a3c1e9e-2019-4f0b-9a7e-000000000001"
+
 SAMPLE_SETTINGS = Settings(
     as_at=date(2019, 9, 30),
+    tracker_id=SAMPLE_TRACKER_ID,
     title="The well-led framework",
     part_a_title="PART A Board self-review against KLOEs: 2018/19 deliverables",
     part_b_title="PART B CQC Inspection findings: October 2018",

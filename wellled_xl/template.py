@@ -45,7 +45,7 @@ import os
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -258,16 +258,21 @@ def tracker_columns(
     return tuple(result)
 
 
-def write_template(path: str | os.PathLike[str]) -> Path:
-    """Write the blank controlled tracker (``wellled-xl new-tracker PATH``)."""
-    return write_tracker(path)
+def write_template(path: str | os.PathLike[str], tracker_id: str = "") -> Path:
+    """Write the blank controlled tracker (``wellled-xl new-tracker PATH``), with
+    `tracker_id` in Settings ("" leaves it blank: the history then knows it by its path)."""
+    return write_tracker(path, settings=replace(BLANK_SETTINGS, tracker_id=tracker_id))
 
 
-def write_sample_tracker(path: str | os.PathLike[str]) -> Path:
-    """Write the seed board paper as a tracker (``wellled-xl new-tracker PATH --sample``)."""
+def write_sample_tracker(path: str | os.PathLike[str], tracker_id: str | None = None) -> Path:
+    """Write the seed board paper as a tracker (``wellled-xl new-tracker PATH --sample``);
+    its tracker id is the sample's fixed one unless `tracker_id` is given."""
+    settings = (
+        SAMPLE_SETTINGS if tracker_id is None else replace(SAMPLE_SETTINGS, tracker_id=tracker_id)
+    )
     return write_tracker(
         path,
-        settings=SAMPLE_SETTINGS,
+        settings=settings,
         legend=SAMPLE_LEGEND,
         leads=SAMPLE_LEADS,
         actions=SAMPLE_ACTIONS,

@@ -42,9 +42,10 @@ from wellled_xl.excel.writer import (
     is_windows_excel,
     write_paper_xlwings,
 )
+from wellled_xl.history import record_history
 from wellled_xl.model import Finding, Record, Tracker
 from wellled_xl.paper.layout import SUMMARY_SHEET, layout_validation
-from wellled_xl.pipeline import check, paper_for
+from wellled_xl.pipeline import check, paper_for, with_history
 from wellled_xl.read import tracker_from_sheets
 from wellled_xl.report import (
     Report,
@@ -186,6 +187,8 @@ def run_button(book: Any) -> ButtonRun:
     sheets = read_open_book(book)
     tracker = tracker_from_sheets(book.name, sheets)
     report = check(tracker)
+    history, history_note = history_for_book(_fullname(book), tracker.settings.history_file)
+    with_history(report, history)
     paper = paper_for(report)
     paper = replace(paper, sheets=[*paper.sheets, layout_validation(report, paper.styles)])
     # The sheets this run writes: named by the paper (Part A, Part B or the tracker's own
@@ -214,8 +217,64 @@ def run_button(book: Any) -> ButtonRun:
             run.checks[name] = ", ".join(address for address, _ in block)
             run.rules[name] = _keep_overdue_rules(book, sheet, tracker, rows_of[name])
     run.notes += _notes(tracker, checks, run.rules)
+    record_history(report)
+    run.notes += _history_notes(report, history_note)
     book.sheets[SUMMARY_SHEET].activate()
     return run
+
+
+# ---------------------------------------------------------------------------------------
+# The history of positions, beside the workbook
+
+
+def _fullname(book: Any) -> str:
+    try:
+        return str(book.fullname)
+    except Exception:  # an engine that cannot say: treat it as having no folder
+        return str(book.name)
+
+
+def history_for_book(fullname: str, setting: str = "") -> tuple[Path | None, str]:
+    """Where the button keeps the history of positions: the Settings' History file (a
+    relative one beside the workbook), else ``wellled-history.sqlite`` beside it. A
+    workbook opened from SharePoint or OneDrive (its full name a URL) or never saved has
+    no folder on this computer: then (None, why), and the paper is built without movement."""
+    from wellled_xl.history import HISTORY_FILE_NAME
+
+    local = not re.match(r"^[a-z][a-z0-9+.-]+://", fullname, re.I)
+    folder = Path(fullname).parent if local and Path(fullname).is_absolute() else None
+    if setting:
+        chosen = Path(setting)
+        if chosen.is_absolute():
+            return chosen, ""
+        if folder is not None:
+            return folder / chosen, ""
+    if folder is not None:
+        return folder / HISTORY_FILE_NAME, ""
+    where = "is opened from SharePoint or OneDrive" if not local else "has not been saved"
+    return None, (
+        f"This workbook {where}, so it has no folder on this computer to keep its history "
+        "in: the paper shows no movement since the last paper. To keep one, put a full "
+        "folder path in Settings > History file (e.g. C:\\Board\\wellled-history.sqlite)."
+    )
+
+
+def _history_notes(report: Report, why_none: str) -> list[str]:
+    if why_none:
+        return [why_none]
+    moved = report.movement
+    if moved is None:
+        return []
+    notes = []
+    if moved.previous_as_at is not None:
+        notes.append(
+            f"Since the last paper (as at {moved.previous_as_at:%d %B %Y}): "
+            f"{len(moved.changes)} changes, listed on the Summary."
+        )
+    if "history" in report.paths:
+        notes.append(f"This position was recorded in {report.paths['history']}.")
+    notes += [notice for notice in report.notices if "history file" in notice]
+    return notes
 
 
 def _notes(tracker: Tracker, checks: dict[str, Any], rules: dict[str, str]) -> list[str]:

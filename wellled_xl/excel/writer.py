@@ -876,8 +876,8 @@ def _chart(target: _Target, sheet: Any, chart: Chart) -> int:
     native.set_x_axis_values(sheet.range(chart.categories))
     native.title = chart.title
     native.legend.position = "bottom"
-    # A bar chart draws its first category at the bottom: reverse it to read top down.
-    native.category_axis.set(reverse_order=True, crosses="maximum")
+    if chart.kind == "bar":  # it draws its first category at the bottom: read top down
+        native.category_axis.set(reverse_order=True, crosses="maximum")
     value_axis: dict[str, Any] = {"number_format": "0"}
     if chart.value_axis_title:
         value_axis["title"] = chart.value_axis_title

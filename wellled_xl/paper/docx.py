@@ -979,7 +979,8 @@ def _chart_part_xml(
             f"{points}</c:numLit></c:val></c:ser>"
         )
     # A horizontal bar chart lists its categories bottom up unless its axis is reversed;
-    # reversed, the value axis crosses at the last category: at the bottom.
+    # reversed, the value axis crosses at the last category: at the bottom. A column
+    # chart (the RAG trend) reads left to right as it is.
     vertical = chart.kind == "bar"
     unit = (
         f'<c:majorUnit val="{chart.value_axis_major_unit:g}"/>'
@@ -1004,7 +1005,8 @@ def _chart_part_xml(
         + '<c:gapWidth val="60"/>'
         + ('<c:overlap val="100"/>' if chart.stacked else "")
         + '<c:axId val="1"/><c:axId val="2"/></c:barChart>'
-        '<c:catAx><c:axId val="1"/><c:scaling><c:orientation val="maxMin"/></c:scaling>'
+        '<c:catAx><c:axId val="1"/><c:scaling>'
+        f'<c:orientation val="{"maxMin" if vertical else "minMax"}"/></c:scaling>'
         f'<c:delete val="0"/><c:axPos val="{"l" if vertical else "b"}"/>'
         '<c:numFmt formatCode="General" sourceLinked="0"/><c:majorTickMark val="out"/>'
         '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="2"/>'
@@ -1014,7 +1016,8 @@ def _chart_part_xml(
         f'<c:delete val="0"/><c:axPos val="{"b" if vertical else "l"}"/><c:majorGridlines/>'
         f'{axis_title}<c:numFmt formatCode="0" sourceLinked="0"/><c:majorTickMark val="out"/>'
         '<c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/><c:crossAx val="1"/>'
-        f'<c:crosses val="max"/><c:crossBetween val="between"/>{unit}</c:valAx></c:plotArea>'
+        f'<c:crosses val="{"max" if vertical else "autoZero"}"/>'
+        f'<c:crossBetween val="between"/>{unit}</c:valAx></c:plotArea>'
         '<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend>'
         '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
         + (

@@ -33,7 +33,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
 from pathlib import PurePath
@@ -41,6 +41,7 @@ from typing import NamedTuple, TypeVar
 
 from wellled_xl.cells import GENERATED_MARK, Bounds, column_letter, range_address
 from wellled_xl.dates import MONTH_NAMES
+from wellled_xl.history.movement import CHANGE_KINDS, KIND_TITLES, Movement, direction
 from wellled_xl.model import EXTRA, Action, Finding, Legend, LegendEntry, SheetShape, Tracker
 from wellled_xl.report import Report, cells_listed
 from wellled_xl.rules import title_of
@@ -70,6 +71,7 @@ PART_B_SHEET = "Part B"
 SUMMARY_SHEET = "Summary"
 VALIDATION_SHEET = "Validation"  # written by the Excel button only, beside the paper
 OTHER_ACTIONS = "Other actions"
+PREVIOUS_RAG_HEADER = "Last paper"  # the RAG the previous paper gave, beside this one
 BOARD_PAPER_SHEET = "Board paper"  # a tracker in its own shape, not Part A and Part B
 ASSUMED_NOTE = (
     "The tracker writes no key for its status codes: these are the standard NHS RAG scale's "
@@ -218,7 +220,7 @@ class ChartSeries:
 class Chart:
     """A native chart placed on its sheet; its ranges are on that same sheet."""
 
-    kind: str  # "bar" (horizontal bars)
+    kind: str  # "bar" (horizontal bars) or "column" (vertical: the RAG trend)
     stacked: bool
     title: str
     categories: str  # A1 range of the category labels, listed top to bottom
@@ -387,6 +389,8 @@ def _styles(legend: Legend) -> dict[str, Style]:
         "note": Style(italic=True, colour="595959"),
         "header": Style(bold=True, colour="FFFFFF", fill=NHS_BLUE, vertical="center", **cell),
         "band": Style(bold=True, fill=BAND_FILL, vertical="center", **cell),
+        "tracker band": Style(size=12, bold=True, colour="FFFFFF", fill="003087",
+                              vertical="center", **cell),
         "ref": Style(bold=True, **cell),
         "text": Style(**cell),
         "centred": Style(horizontal="center", **cell),
@@ -767,6 +771,7 @@ class Group(NamedTuple):
     band: str
     actions: list[Action]
     kloe: str = ""  # the KLOE code, for a KLOE band ("KLOE" | its question)
+    top: bool = False  # a roll-up's band naming the tracker whose groups follow
 
 
 @dataclass
@@ -977,6 +982,33 @@ def _tables(report: Report) -> list[_Table]:
     return tables
 
 
+def _with_previous_rag(tables: list[_Table], moved: Movement | None) -> list[_Table]:
+    """With a previous position: a "Last paper" column before each table's RAG column,
+    the status the last paper gave, and an arrow when it is better or worse now."""
+    if moved is None or moved.previous_as_at is None:
+        return tables
+    column = _Column(PREVIOUS_RAG_HEADER, 10.0, _previous_rag_of(moved))
+    for table in tables:
+        at = next((i for i, c in enumerate(table.columns) if c.cell is _rag_of), None)
+        if at is not None:
+            table.columns.insert(at, column)
+    return tables
+
+
+def _previous_rag_of(moved: Movement) -> CellMaker:
+    def cell(action: Action, legend: Legend) -> _Cell:
+        key = (action.sheet, action.ref)
+        if key not in moved.previous_rag:
+            return _Cell("new" if action.ref else None, "centred")
+        before = moved.previous_rag[key]
+        arrow = {1: "\n▲ better", -1: "\n▼ worse"}.get(direction(before, action.rag, legend), "")
+        entry = legend.get(before)
+        style = rag_style_name(entry.code) if entry is not None else "centred"
+        return _Cell(f"{before or '(no RAG)'}{arrow}", style)
+
+    return cell
+
+
 def _shapes_of(report: Report) -> list[SheetShape]:
     """For a tracker made in code (no sheets read): its sheets, as the controlled tracker's."""
     seen: dict[str, SheetShape] = {}
@@ -1039,7 +1071,9 @@ def _table_sheet(
     if not table.actions:
         builder.add([_Cell(table.empty_note, "note", span=width)])
     for group in table.groups:
-        if group.kloe and group.band:
+        if group.top:
+            builder.add([_Cell(group.band, "tracker band", span=width)], height=22)
+        elif group.kloe and group.band:
             cells = [_Cell("KLOE", "band"), _Cell(_band_text(group.band), "band", span=width - 1)]
             builder.add(cells, height=18)
         elif group.band:
@@ -1102,7 +1136,7 @@ def _on_legend(rag: str, legend: Legend) -> str:
 
 
 def _counts_title(heading: str, rows: Sequence[tuple[str, list[Action]]]) -> str:
-    parts = "KLOE and for Part B" if heading == "KLOE" else "group"
+    parts = "KLOE and for Part B" if heading == "KLOE" else heading.lower()
     if heading == "KLOE" and not any(label == "Part B" for label, _ in rows):
         parts = "KLOE"
     return f"RAG status by {parts}"
@@ -1205,8 +1239,14 @@ def _rag_counts(
 
 
 def _summary(
-    report: Report, styles: dict[str, Style], position: str, tables: Sequence[_Table]
+    report: Report,
+    styles: dict[str, Style],
+    position: str,
+    tables: Sequence[_Table],
+    count_rows: tuple[str, list[tuple[str, list[Action]]]] | None = None,
 ) -> SheetLayout:
+    """The Summary: RAG counts (per group, or per tracker of a roll-up: `count_rows`),
+    movement, overdue and slipped actions, and every finding."""
     builder = _SheetBuilder(SUMMARY_SHEET, _summary_columns(report.tracker.legend), styles)
     width = len(builder.widths)
     _mark_row(builder, report)
@@ -1227,8 +1267,14 @@ def _summary(
         builder.add([_Cell(notice, "note", span=width)])
     rows = _count_rows(tables)
     heading = "KLOE" if report.tracker.uses_kloes or not report.tracker.shapes else "Group"
+    if count_rows is not None:
+        heading, rows = count_rows
     _section(builder, _counts_title(heading, rows))
     chart = _rag_counts(builder, report, rows, heading)
+
+    charts = [chart]
+    if report.movement is not None:
+        charts += _since_last_paper(builder, report, report.movement)
 
     paper_order = [a for table in tables for a in table.actions]
     overdue = report.overdue
@@ -1283,7 +1329,85 @@ def _summary(
         )
     if not report.findings:
         builder.add([_Cell("No findings: the tracker passed every check.", "note", span=width)])
-    return builder.build(_print_setup(builder, report, position, None), charts=[chart])
+    return builder.build(_print_setup(builder, report, position, None), charts=charts)
+
+
+def _change_value(value: object) -> str | None:
+    if isinstance(value, date):
+        return date_label(value)
+    return _text("" if value is None else str(value))
+
+
+def _since_last_paper(builder: _SheetBuilder, report: Report, moved: Movement) -> list[Chart]:
+    """What moved since the last paper, every change listed by kind, then the RAG trend
+    over the positions recorded (a stacked column per position)."""
+    width = len(builder.widths)
+    legend = report.tracker.legend
+    if moved.previous_as_at is None:
+        _section(builder, "Since the last paper")
+        note = "This is the first position recorded in the history file: the next paper shows "
+        builder.add([_Cell(note + "what moved since this one.", "note", span=width)])
+    else:
+        changes = moved.changes
+        _section(builder, f"Since the last paper (as at {date_label(moved.previous_as_at)})")
+        counts = Counter(change.kind for change in changes)
+        tally = " · ".join(f"{KIND_TITLES[k]}: {counts[k]}" for k in CHANGE_KINDS if counts[k])
+        builder.add([_Cell(tally or "Nothing moved since the last paper.", "subtitle", span=width)])
+        by_key = {(a.sheet, a.ref): a for a in report.actions}
+        rows = []
+        for change in changes:
+            action = by_key.get((change.sheet, change.ref))
+            rows.append(
+                [
+                    _Cell(KIND_TITLES[change.kind], "label bold"),
+                    _Cell(_text(change.ref), "ref"),
+                    _Cell(_text(change.sheet), "text"),
+                    _Cell(_text(action.lead) if action else None, "text"),
+                    _Cell(_change_value(change.before), "centred"),
+                    _Cell(_change_value(change.after), "centred"),
+                    _Cell(_text(action.action) if action else "(no longer in the tracker)", "text"),
+                ]
+            )
+        if rows:
+            columns = ("Change", "Ref", "Sheet", "Lead", "Before", "After", "Planned action")
+            _table(builder, columns, rows)
+    return [_rag_trend(builder, legend, moved)] if legend.entries and moved.trend else []
+
+
+def _rag_trend(builder: _SheetBuilder, legend: Legend, moved: Movement) -> Chart:
+    """Counts per status at each recorded position (up to eight, this one last), as a
+    table and a stacked column chart beneath it."""
+    _section(builder, f"RAG trend over the last {len(moved.trend)} position(s)")
+    header = builder.add(
+        [_Cell("As at", "header")] + [_Cell(code, rag_style_name(code)) for code in legend.codes],
+        height=20,
+    )
+    for day, counts in moved.trend:
+        builder.add(
+            [_Cell(f"{MONTH_NAMES[day.month][:3]} {day.year}", "ref")]
+            + [_Cell(counts.get(code, 0), "number") for code in legend.codes]
+        )
+    first, last = header + 1, header + len(moved.trend)
+    anchor = f"A{builder.gap(12) + 1}"
+    width_px, height_px = 620, 300
+    for _ in range(height_px // 20 + 1):  # 15-point rows are 20 pixels
+        builder.gap(15)
+    series = tuple(
+        ChartSeries(entry.code, f"{column_letter(i + 1)}{first}:{column_letter(i + 1)}{last}",
+                    entry.colour)
+        for i, entry in enumerate(legend.entries)
+    )  # fmt: skip
+    return Chart(
+        kind="column",
+        stacked=True,
+        title="RAG trend: actions per status at each paper",
+        categories=f"A{first}:A{last}",
+        series=series,
+        anchor=anchor,
+        width=width_px,
+        height=height_px,
+        value_axis_title="Actions",
+    )
 
 
 # The paper lists this many findings of one rule on one sheet, then counts the rest: a
@@ -1388,7 +1512,7 @@ def layout_paper(report: Report) -> PaperLayout:
     shape (Part A and Part B for the controlled tracker), and the Summary."""
     styles = _styles(report.tracker.legend)
     position = position_text(report.as_at)
-    tables = _tables(report)
+    tables = _with_previous_rag(_tables(report), report.movement)
     return PaperLayout(
         title=paper_title(report),
         position=position,
@@ -1396,6 +1520,43 @@ def layout_paper(report: Report) -> PaperLayout:
         sheets=[
             *(_table_sheet(report, styles, position, table) for table in tables),
             _summary(report, styles, position, tables),
+        ],
+    )
+
+
+def layout_rollup(
+    combined: Report, parts: Sequence[tuple[str, str, Report]], title: str
+) -> PaperLayout:
+    """One paper for several trackers: `parts` are (band text, short label, report) per
+    tracker, `combined` their actions and findings together (refs that clash already
+    shown with their tracker's label). Tables of the same name and columns share a sheet,
+    a top band per tracker with its own groups under it; the Summary counts per tracker
+    and in total."""
+    styles = _styles(combined.tracker.legend)
+    position = position_text(combined.as_at)
+    sheets: dict[tuple[str, tuple[str, ...]], _Table] = {}
+    names: list[str] = []
+    for band, label, report in parts:
+        for table in _with_previous_rag(_tables(report), report.movement):
+            key = (table.sheet, tuple(c.header for c in table.columns))
+            if key not in sheets:
+                name = table.sheet if table.sheet not in names else f"{table.sheet} ({label})"
+                name = _unique(name[:31], names)
+                names.append(name)
+                sheets[key] = replace(
+                    table, sheet=name, subtitles=[], heading=table.heading, groups=[]
+                )
+            sheets[key].groups.append(Group(label, band, [], top=True))
+            sheets[key].groups.extend(table.groups)
+    tables = list(sheets.values())
+    rows = [(label, report.actions) for _, label, report in parts]
+    return PaperLayout(
+        title=title,
+        position=position,
+        styles=styles,
+        sheets=[
+            *(_table_sheet(combined, styles, position, table) for table in tables),
+            _summary(combined, styles, position, tables, ("Tracker", rows)),
         ],
     )
 
@@ -1417,6 +1578,7 @@ __all__ = [
     "grid_blocks",
     "internal_link",
     "layout_paper",
+    "layout_rollup",
     "layout_validation",
     "natural_key",
     "position_text",

@@ -376,6 +376,7 @@ def _insert_chart(book: Workbook, sheet: Worksheet, sheet_name: str, chart: Char
         value_axis["name"] = chart.value_axis_title
     if chart.value_axis_major_unit:
         value_axis["major_unit"] = chart.value_axis_major_unit
-    native.set_x_axis(value_axis)
+    # The value axis is the horizontal one of a bar chart, the vertical one of a column chart.
+    (native.set_x_axis if chart.kind == "bar" else native.set_y_axis)(value_axis)
     native.set_size({"width": chart.width, "height": chart.height})
     sheet.insert_chart(chart.anchor, native, {"object_position": 1})

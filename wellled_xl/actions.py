@@ -65,7 +65,8 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
     ref_in = {shape.name: shape.ref_in for shape in tracker.shapes if shape.ref_in}
     extra_keys: dict[str, tuple[str, ...]] = {}  # per sheet: its records share their columns
     for record in tracker.records:
-        text = {fld: cell_text(record.values.get(fld)) for fld in TEXT_FIELDS}
+        values = record.values  # a sheet lacks some fields: those are "" without a call
+        text = {fld: cell_text(values[fld]) if fld in values else "" for fld in TEXT_FIELDS}
         context = record.year_context or settings_context
         problems, timescale, yearless = parse_dates(record, context)
         if record.sheet in ref_in and not text["ref"]:

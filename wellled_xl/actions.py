@@ -11,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any
 
 from wellled_xl.dates import (
@@ -32,6 +33,7 @@ DATE_FIELDS = ("timescale", "original_due", "previous_revisions", "revised_due")
 TEXT_FIELDS = ("ref", "kloe", "finding", "action", "lead", "rag", "success_measure", "progress")
 
 
+@functools.lru_cache(maxsize=4096)  # a tracker names a few dozen leads, again and again
 def split_leads(text: str) -> tuple[str, ...]:
     """'DMc / AK / MS' -> ('DMc', 'AK', 'MS')."""
     return tuple(part for part in _LEAD_SPLIT.split(text.strip()) if part)
@@ -152,6 +154,10 @@ def parse_dates(
             problems[fld] = exc.with_traceback(None)
             continue
         chain.extend(result.dates)
+    # What was typed is shown only where no date could be read, or dates run backwards
+    # (date-order quotes it): most rows need no text of their cells joined.
+    if chain and not problems and all(a <= b for a, b in pairwise(chain)):
+        return problems, Timescale(tuple(chain), ""), yearless
     source = " ".join([cell_text(values[f]) for f in DATE_FIELDS if f in values])
     return problems, Timescale(tuple(chain), source.strip()), yearless
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from wellled_xl.chase.drafts import _KIND_WORDS, mailto_link, one_line
 from wellled_xl.chase.owed import Chase
 from wellled_xl.paper.layout import (
+    Cell,
+    SheetBuilder,
     SheetLayout,
     Style,
-    _Cell,
-    _header_row,
-    _mark_row,
-    _print_setup,
-    _SheetBuilder,
+    header_row,
+    mark_row,
     position_text,
+    print_setup_for,
 )
 from wellled_xl.report import Report
 
@@ -49,14 +49,14 @@ def layout_chase(
 ) -> tuple[SheetLayout, dict[str, str]]:
     """The Chase sheet, and its mailto: links (A1 cell -> link), which a writer adds as
     hyperlinks. A link whose list was cut says so; the sheet keeps the whole list."""
-    builder = _SheetBuilder(CHASE_SHEET, [w for _, w in CHASE_COLUMNS], styles)
+    builder = SheetBuilder(CHASE_SHEET, [w for _, w in CHASE_COLUMNS], styles)
     width = len(builder.widths)
-    _mark_row(builder, report)
-    builder.add([_Cell("Chase: what each lead owes", "title", span=width)], height=26)
-    builder.add([_Cell(position_text(report.as_at), "position", span=width)], height=21)
+    mark_row(builder, report)
+    builder.add([Cell("Chase: what each lead owes", "title", span=width)], height=26)
+    builder.add([Cell(position_text(report.as_at), "position", span=width)], height=21)
     builder.add(
         [
-            _Cell(
+            Cell(
                 f"{len(chase.leads)} leads owe something (due within {chase.due_within} days "
                 "counts as due soon). Click a lead's link to open a prefilled email in your "
                 "mail program; the .eml drafts hold the same, as a table.",
@@ -66,7 +66,7 @@ def layout_chase(
         ]
     )
     builder.gap(10)
-    header = _header_row(builder, CHASE_COLUMNS)
+    header = header_row(builder, CHASE_COLUMNS)
     links: dict[str, str] = {}
     for lead in chase.leads:
         url, cut = mailto_link(chase, lead)
@@ -75,24 +75,24 @@ def layout_chase(
         counts = lead.counts
         row = builder.add(
             [
-                _Cell(lead.initials, "text"),
-                _Cell(one_line(lead.lead.name) if lead.lead and lead.lead.name else None, "text"),
-                _Cell(lead.address or reason or None, "text"),
-                _Cell(lead.actions, "text"),
+                Cell(lead.initials, "text"),
+                Cell(one_line(lead.lead.name) if lead.lead and lead.lead.name else None, "text"),
+                Cell(lead.address or reason or None, "text"),
+                Cell(lead.actions, "text"),
                 *(
-                    _Cell(counts[kind] or None, "text")
+                    Cell(counts[kind] or None, "text")
                     for kind in ("error", "update", "overdue", "due soon", "slipped")
                 ),
-                _Cell(owed_text(chase, lead.initials), "text"),
-                _Cell(link_text if url else "no usable address", "link" if url else "text"),
+                Cell(owed_text(chase, lead.initials), "text"),
+                Cell(link_text if url else "no usable address", "link" if url else "text"),
             ]
         )
         if url:
             links[f"{LINK_COLUMN}{row}"] = url
     if not chase.leads:
-        builder.add([_Cell("No lead owes anything for this position.", "note", span=width)])
+        builder.add([Cell("No lead owes anything for this position.", "note", span=width)])
     sheet = builder.build(
-        _print_setup(builder, report, position_text(report.as_at), header),
+        print_setup_for(builder, report, position_text(report.as_at), header),
         freeze_panes=f"A{header + 1}",
     )
     return sheet, links

@@ -27,7 +27,7 @@ from wellled_xl.chase.run import default_folder
 from wellled_xl.chase.sheet import CHASE_SHEET, layout_chase
 from wellled_xl.excel.button import click, read_open_book, tell
 from wellled_xl.excel.writer import write_paper_xlwings
-from wellled_xl.paper.layout import PaperLayout, _styles, paper_title, position_text
+from wellled_xl.paper.layout import PaperLayout, paper_styles, paper_title, position_text
 from wellled_xl.pipeline import check
 from wellled_xl.read import tracker_from_sheets
 
@@ -87,7 +87,7 @@ def run_chase_button(book: Any) -> ChaseClick:
                 "make. Rename it and click Chase leads again: the button replaces only the "
                 "sheet it made itself."
             )
-    styles = _styles(tracker.legend)
+    styles = paper_styles(tracker.legend)
     sheet, links = layout_chase(chase, report, styles)
     for name, _ in sheets:
         if name.casefold() == CHASE_SHEET.casefold():

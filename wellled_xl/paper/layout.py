@@ -378,7 +378,8 @@ def rag_style_name(code: str) -> str:
     return f"rag {code}"
 
 
-def _styles(legend: Legend) -> dict[str, Style]:
+def paper_styles(legend: Legend) -> dict[str, Style]:
+    """The paper's named styles, with one per status of the legend in its colour."""
     cell = {"border": True}
     styles = {
         "title": Style(size=16, bold=True, colour=NHS_BLUE, wrap=False, vertical="center"),
@@ -475,14 +476,16 @@ def _line_height(style: Style) -> float:
 # Building a sheet
 
 
-class _Cell(NamedTuple):  # a tuple, not a frozen dataclass: a paper makes 100,000s of them
+class Cell(NamedTuple):  # a tuple, not a frozen dataclass: a paper makes 100,000s of them
+    """One cell a SheetBuilder writes: its value (or rich runs), style and column span."""
+
     value: Value = None
     style: str | None = None
     runs: tuple[Run, ...] = ()
     span: int = 1  # columns merged from this one rightwards
 
 
-class _SheetBuilder:
+class SheetBuilder:
     """Appends rows of cells to a grid, merging spans and estimating each row's height."""
 
     def __init__(self, name: str, widths: Sequence[float], styles: dict[str, Style]) -> None:
@@ -501,7 +504,7 @@ class _SheetBuilder:
         """The 1-based number of the row the next add() writes."""
         return len(self.values) + 1
 
-    def add(self, cells: Sequence[_Cell], *, height: float | None = None) -> int:
+    def add(self, cells: Sequence[Cell], *, height: float | None = None) -> int:
         """Write one row; return its 1-based row number."""
         row = self.next_row
         size = len(self.widths)
@@ -604,59 +607,60 @@ def _timescale_runs(action: Action) -> list[Run]:
     return runs
 
 
-def _timescale_cell(action: Action) -> _Cell:
+def _timescale_cell(action: Action) -> Cell:
     style = "overdue" if action.is_overdue else "text"
     runs = _timescale_runs(action)
     if not runs:  # no date could be read: show what was typed, the Summary says why
-        return _Cell(action.timescale.text or None, style)
+        return Cell(action.timescale.text or None, style)
     if not action.slipped:
         # One date: the cell's style says it all (bold red when overdue), no runs needed.
-        return _Cell("".join(run.text for run in runs), style)
-    return _Cell(style=style, runs=tuple(runs))
+        return Cell("".join(run.text for run in runs), style)
+    return Cell(style=style, runs=tuple(runs))
 
 
-def _rag_cell(rag: str, legend: Legend) -> _Cell:
+def _rag_cell(rag: str, legend: Legend) -> Cell:
     """A legend code in its colour; anything else as typed, uncoloured, with a marker."""
     entry = legend.get(rag)
     if entry is not None:
-        return _Cell(rag, rag_style_name(entry.code))
+        return Cell(rag, rag_style_name(entry.code))
     marker = "\n(not on legend)" if rag else "(no RAG)"
     runs = [Run(rag, bold=True, colour=ALERT)] if rag else []
     runs.append(Run(marker, italic=True, colour=ALERT))
     if len(runs) == 1:
-        return _Cell(marker, "rag not on legend")
-    return _Cell(style="rag not on legend", runs=tuple(runs))
+        return Cell(marker, "rag not on legend")
+    return Cell(style="rag not on legend", runs=tuple(runs))
 
 
 def _text(value: str) -> str | None:
     return value if value else None
 
 
-def _header_row(builder: _SheetBuilder, columns: Sequence[tuple[str, float]]) -> int:
-    return builder.add([_Cell(name, "header") for name, _ in columns], height=20)
+def header_row(builder: SheetBuilder, columns: Sequence[tuple[str, float]]) -> int:
+    """A table's header row; returns its row number (the one printed on every page)."""
+    return builder.add([Cell(name, "header") for name, _ in columns], height=20)
 
 
-def _legend_block(builder: _SheetBuilder, legend: Legend, strays: Sequence[str]) -> None:
+def _legend_block(builder: SheetBuilder, legend: Legend, strays: Sequence[str]) -> None:
     """The status legend under a table: each code in its colour and what it means."""
     width = len(builder.widths)
     builder.gap(10)
-    builder.add([_Cell("Status", "legend label", span=width)])
+    builder.add([Cell("Status", "legend label", span=width)])
     if not legend.entries:
-        builder.add([_Cell(NO_SCALE_NOTE, "note", span=width)])
+        builder.add([Cell(NO_SCALE_NOTE, "note", span=width)])
     for entry in legend.entries:
         builder.add(
             [
-                _Cell(entry.code, rag_style_name(entry.code)),
-                _Cell(meaning_of(entry), "legend meaning", span=width - 1),
+                Cell(entry.code, rag_style_name(entry.code)),
+                Cell(meaning_of(entry), "legend meaning", span=width - 1),
             ]
         )
     if legend.assumed:
-        builder.add([_Cell(ASSUMED_NOTE, "note", span=width)])
+        builder.add([Cell(ASSUMED_NOTE, "note", span=width)])
     if strays:
         shown = ", ".join(strays)
         builder.add(
             [
-                _Cell(
+                Cell(
                     f"{shown}: not on this tracker's legend, so shown as typed without a colour "
                     "(see the Summary's findings).",
                     "note",
@@ -708,9 +712,11 @@ def _page_header(title: str, position: str) -> HeaderFooter:
     return HeaderFooter(left=f"&8{_escape(title[:100])}", right=f"&8{_escape(position[:100])}")
 
 
-def _print_setup(
-    builder: _SheetBuilder, report: Report, position: str, repeat_row: int | None
+def print_setup_for(
+    builder: SheetBuilder, report: Report, position: str, repeat_row: int | None
 ) -> PrintSetup:
+    """How a generated sheet prints: landscape A4, its header row repeated, the legend and
+    page numbers in the footer, the mark row left out."""
     return PrintSetup(
         repeat_rows=f"{repeat_row}:{repeat_row}" if repeat_row else None,
         # From row 2: the mark row is for the workbook, not for the board.
@@ -734,8 +740,9 @@ def generated_note(report: Report) -> str:
     )
 
 
-def _mark_row(builder: _SheetBuilder, report: Report) -> None:
-    builder.add([_Cell(generated_note(report), "note", span=len(builder.widths))])
+def mark_row(builder: SheetBuilder, report: Report) -> None:
+    """The first row of every generated sheet: `generated_note`."""
+    builder.add([Cell(generated_note(report), "note", span=len(builder.widths))])
 
 
 def paper_title(report: Report) -> str:
@@ -754,7 +761,7 @@ def _in_ref_order(actions: Iterable[Action]) -> list[Action]:
 
 
 # One column of a paper table: its header, its width, and the cell of each action.
-CellMaker = Callable[[Action, Legend], _Cell]
+CellMaker = Callable[[Action, Legend], Cell]
 
 
 class _Column(NamedTuple):
@@ -792,36 +799,36 @@ class _Table:
         return [a for group in self.groups for a in group.actions]
 
 
-def _ref_cell(action: Action, legend: Legend) -> _Cell:
-    return _Cell(_text(action.ref), "ref")
+def _ref_cell(action: Action, legend: Legend) -> Cell:
+    return Cell(_text(action.ref), "ref")
 
 
-def _lead_cell(action: Action, legend: Legend) -> _Cell:
-    return _Cell(_text(action.lead), "centred")
+def _lead_cell(action: Action, legend: Legend) -> Cell:
+    return Cell(_text(action.lead), "centred")
 
 
-def _rag_of(action: Action, legend: Legend) -> _Cell:
+def _rag_of(action: Action, legend: Legend) -> Cell:
     return _rag_cell(action.rag, legend)
 
 
-def _timescale_of(action: Action, legend: Legend) -> _Cell:
+def _timescale_of(action: Action, legend: Legend) -> Cell:
     return _timescale_cell(action)
 
 
-def _planned_action_of(action: Action, legend: Legend) -> _Cell:
+def _planned_action_of(action: Action, legend: Legend) -> Cell:
     return _planned_action_cell(action)
 
 
 def _text_of(field_name: str) -> CellMaker:
-    def cell(action: Action, legend: Legend) -> _Cell:
-        return _Cell(_text(getattr(action, field_name)), "text")
+    def cell(action: Action, legend: Legend) -> Cell:
+        return Cell(_text(getattr(action, field_name)), "text")
 
     return cell
 
 
 def _extra_of(header: str) -> CellMaker:
-    def cell(action: Action, legend: Legend) -> _Cell:
-        return _Cell(_text(dict(action.extras).get(header, "")), "text")
+    def cell(action: Action, legend: Legend) -> Cell:
+        return Cell(_text(dict(action.extras).get(header, "")), "text")
 
     return cell
 
@@ -996,15 +1003,15 @@ def _with_previous_rag(tables: list[_Table], moved: Movement | None) -> list[_Ta
 
 
 def _previous_rag_of(moved: Movement) -> CellMaker:
-    def cell(action: Action, legend: Legend) -> _Cell:
+    def cell(action: Action, legend: Legend) -> Cell:
         key = (action.sheet, action.ref)
         if key not in moved.previous_rag:
-            return _Cell("new" if action.ref else None, "centred")
+            return Cell("new" if action.ref else None, "centred")
         before = moved.previous_rag[key]
         arrow = {1: "\n▲ better", -1: "\n▼ worse"}.get(direction(before, action.rag, legend), "")
         entry = legend.get(before)
         style = rag_style_name(entry.code) if entry is not None else "centred"
-        return _Cell(f"{before or '(no RAG)'}{arrow}", style)
+        return Cell(f"{before or '(no RAG)'}{arrow}", style)
 
     return cell
 
@@ -1046,13 +1053,13 @@ def _subtitles(tracker: Tracker, shape: SheetShape) -> list[str]:
 
 
 def _title_block(
-    builder: _SheetBuilder, title: str, subtitles: Sequence[str], position: str
+    builder: SheetBuilder, title: str, subtitles: Sequence[str], position: str
 ) -> None:
     width = len(builder.widths)
-    builder.add([_Cell(title, "title", span=width)], height=26)
+    builder.add([Cell(title, "title", span=width)], height=26)
     for line in subtitles:
-        builder.add([_Cell(line, "subtitle", span=width)], height=19)
-    builder.add([_Cell(position, "position", span=width)], height=21)
+        builder.add([Cell(line, "subtitle", span=width)], height=19)
+    builder.add([Cell(position, "position", span=width)], height=21)
     builder.gap(10)
 
 
@@ -1061,28 +1068,28 @@ def _table_sheet(
 ) -> SheetLayout:
     """One table of the paper: title block, header row, a band per group, the legend."""
     legend = report.tracker.legend
-    builder = _SheetBuilder(table.sheet, [c.width for c in table.columns], styles)
+    builder = SheetBuilder(table.sheet, [c.width for c in table.columns], styles)
     width = len(builder.widths)
-    _mark_row(builder, report)
+    mark_row(builder, report)
     _title_block(builder, paper_title(report), table.subtitles, position)
     if table.heading:
-        builder.add([_Cell(table.heading, "heading", span=width)], height=22)
-    header = _header_row(builder, [(c.header, c.width) for c in table.columns])
+        builder.add([Cell(table.heading, "heading", span=width)], height=22)
+    header = header_row(builder, [(c.header, c.width) for c in table.columns])
     if not table.actions:
-        builder.add([_Cell(table.empty_note, "note", span=width)])
+        builder.add([Cell(table.empty_note, "note", span=width)])
     for group in table.groups:
         if group.top:
-            builder.add([_Cell(group.band, "tracker band", span=width)], height=22)
+            builder.add([Cell(group.band, "tracker band", span=width)], height=22)
         elif group.kloe and group.band:
-            cells = [_Cell("KLOE", "band"), _Cell(_band_text(group.band), "band", span=width - 1)]
+            cells = [Cell("KLOE", "band"), Cell(_band_text(group.band), "band", span=width - 1)]
             builder.add(cells, height=18)
         elif group.band:
-            builder.add([_Cell(group.band, "band", span=width)], height=18)
+            builder.add([Cell(group.band, "band", span=width)], height=18)
         for action in group.actions:
             builder.add([column.cell(action, legend) for column in table.columns])
     _legend_block(builder, legend, _stray_rags(table.actions, legend))
     return builder.build(
-        _print_setup(builder, report, position, header), freeze_panes=f"A{header + 1}"
+        print_setup_for(builder, report, position, header), freeze_panes=f"A{header + 1}"
     )
 
 
@@ -1094,14 +1101,14 @@ def _band_text(band: str) -> str:
     return _KLOE_WORD.sub("", band)
 
 
-def _planned_action_cell(action: Action) -> _Cell:
+def _planned_action_cell(action: Action) -> Cell:
     """Part B's planned action, with its due date under it when the tracker gives one."""
     runs = _timescale_runs(action)
     if not runs:
-        return _Cell(_text(action.action), "text")
+        return Cell(_text(action.action), "text")
     lead_in = (action.action + "\n" if action.action else "") + "Due: "
     style = "overdue" if action.is_overdue else "text"
-    return _Cell(style=style, runs=(Run(lead_in), *runs))
+    return Cell(style=style, runs=(Run(lead_in), *runs))
 
 
 def _summary_columns(legend: Legend) -> list[float]:
@@ -1109,23 +1116,23 @@ def _summary_columns(legend: Legend) -> list[float]:
     return [*SUMMARY_WIDTHS, *[SUMMARY_EXTRA_WIDTH] * extra]
 
 
-def _table(builder: _SheetBuilder, columns: Sequence[str], rows: Iterable[Sequence[_Cell]]) -> int:
+def _table(builder: SheetBuilder, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
     """A header row then data rows, one sheet column each (no merges: lists grow long)."""
-    header = builder.add([_Cell(name, "header") for name in columns], height=20)
+    header = builder.add([Cell(name, "header") for name in columns], height=20)
     for cells in rows:
         builder.add(cells)
     return header
 
 
-def _action_row(action: Action, legend: Legend, *middle: _Cell) -> list[_Cell]:
+def _action_row(action: Action, legend: Legend, *middle: Cell) -> list[Cell]:
     """A Summary list row: ref, part, lead and RAG, the list's own cells, planned action."""
     return [
-        _Cell(_text(action.ref), "ref"),
-        _Cell(action.part, "centred"),
-        _Cell(_text(action.lead), "text"),
+        Cell(_text(action.ref), "ref"),
+        Cell(action.part, "centred"),
+        Cell(_text(action.lead), "text"),
         _rag_cell(action.rag, legend),
         *middle,
-        _Cell(_text(action.action), "text"),
+        Cell(_text(action.action), "text"),
     ]
 
 
@@ -1142,9 +1149,9 @@ def _counts_title(heading: str, rows: Sequence[tuple[str, list[Action]]]) -> str
     return f"RAG status by {parts}"
 
 
-def _section(builder: _SheetBuilder, title: str) -> None:
+def _section(builder: SheetBuilder, title: str) -> None:
     builder.gap(12)
-    builder.add([_Cell(title, "heading", span=len(builder.widths))], height=22)
+    builder.add([Cell(title, "heading", span=len(builder.widths))], height=22)
 
 
 def _count_rows(tables: Sequence[_Table]) -> list[tuple[str, list[Action]]]:
@@ -1160,7 +1167,7 @@ def _count_rows(tables: Sequence[_Table]) -> list[tuple[str, list[Action]]]:
 
 
 def _rag_counts(
-    builder: _SheetBuilder, report: Report, rows: list[tuple[str, list[Action]]], heading: str
+    builder: SheetBuilder, report: Report, rows: list[tuple[str, list[Action]]], heading: str
 ) -> Chart:
     """Status counts per group (KLOE) and for Part B, as a table and a stacked bar chart."""
     legend = report.tracker.legend
@@ -1169,10 +1176,10 @@ def _rag_counts(
     # Totals first: the rarely used "not on legend" and "no RAG" counts take the wide
     # columns the lists below need for their text.
     header = builder.add(
-        [_Cell(name, "header") for name in (heading, "Total", "Overdue")]
-        + [_Cell(code, rag_style_name(code)) for code in codes]
-        + [_Cell(name, "header") for name in (NOT_ON_LEGEND_LABEL, NO_RAG_LABEL)]
-        + ([_Cell(None, None, span=total_span)] if total_span else []),
+        [Cell(name, "header") for name in (heading, "Total", "Overdue")]
+        + [Cell(code, rag_style_name(code)) for code in codes]
+        + [Cell(name, "header") for name in (NOT_ON_LEGEND_LABEL, NO_RAG_LABEL)]
+        + ([Cell(None, None, span=total_span)] if total_span else []),
         height=32,
     )
     first = header + 1
@@ -1183,10 +1190,10 @@ def _rag_counts(
         stray = sum(n for rag, n in counts.items() if rag and rag not in codes)
         overdue = sum(1 for a in actions if a.is_overdue)
         builder.add(
-            [_Cell(label, "label bold" if bold else "ref"), _Cell(len(actions), "number bold")]
-            + [_Cell(overdue, "number overdue" if overdue else number)]
-            + [_Cell(counts[code], number) for code in codes]
-            + [_Cell(stray, number), _Cell(counts[""], number)]
+            [Cell(label, "label bold" if bold else "ref"), Cell(len(actions), "number bold")]
+            + [Cell(overdue, "number overdue" if overdue else number)]
+            + [Cell(counts[code], number) for code in codes]
+            + [Cell(stray, number), Cell(counts[""], number)]
         )
     last = first + len(rows) - 1  # the chart leaves out the Total row
     series = tuple(
@@ -1247,14 +1254,14 @@ def _summary(
 ) -> SheetLayout:
     """The Summary: RAG counts (per group, or per tracker of a roll-up: `count_rows`),
     movement, overdue and slipped actions, and every finding."""
-    builder = _SheetBuilder(SUMMARY_SHEET, _summary_columns(report.tracker.legend), styles)
+    builder = SheetBuilder(SUMMARY_SHEET, _summary_columns(report.tracker.legend), styles)
     width = len(builder.widths)
-    _mark_row(builder, report)
-    builder.add([_Cell(f"{paper_title(report)}: summary", "title", span=width)], height=26)
-    builder.add([_Cell(position, "position", span=width)], height=21)
+    mark_row(builder, report)
+    builder.add([Cell(f"{paper_title(report)}: summary", "title", span=width)], height=26)
+    builder.add([Cell(position, "position", span=width)], height=21)
     builder.add(
         [
-            _Cell(
+            Cell(
                 f"{len(report.actions)} actions · {len(report.overdue)} overdue · "
                 f"{report.errors} errors and {report.warnings} warnings found in the tracker",
                 "subtitle",
@@ -1264,7 +1271,7 @@ def _summary(
         height=19,
     )
     for notice in report.notices:  # e.g. the tracker is open: unsaved changes are missing
-        builder.add([_Cell(notice, "note", span=width)])
+        builder.add([Cell(notice, "note", span=width)])
     rows = _count_rows(tables)
     heading = "KLOE" if report.tracker.uses_kloes or not report.tracker.shapes else "Group"
     if count_rows is not None:
@@ -1284,14 +1291,12 @@ def _summary(
         builder,
         ("Ref", "Part", "Lead", "RAG", "Due date", "Days overdue", "Planned action"),
         (
-            _action_row(
-                a, legend, _Cell(a.due_date, "date"), _Cell(a.days_overdue, "number overdue")
-            )
+            _action_row(a, legend, Cell(a.due_date, "date"), Cell(a.days_overdue, "number overdue"))
             for a in overdue
         ),
     )
     if not overdue:
-        builder.add([_Cell("No action is overdue.", "note", span=width)])
+        builder.add([Cell("No action is overdue.", "note", span=width)])
 
     slipped = [a for a in paper_order if a.slipped]
     _section(builder, f"Slipped actions ({len(slipped)}): due date revised at least once")
@@ -1299,12 +1304,12 @@ def _summary(
         builder,
         ("Ref", "Part", "Lead", "RAG", "Timescale", "Revisions", "Planned action"),
         (
-            _action_row(a, legend, _timescale_cell(a), _Cell(a.revision_count, "number"))
+            _action_row(a, legend, _timescale_cell(a), Cell(a.revision_count, "number"))
             for a in slipped
         ),
     )
     if not slipped:
-        builder.add([_Cell("No due date has been revised.", "note", span=width)])
+        builder.add([Cell("No due date has been revised.", "note", span=width)])
 
     _section(
         builder,
@@ -1318,7 +1323,7 @@ def _summary(
         cells = cells_listed(rest)
         builder.add(
             [
-                _Cell(
+                Cell(
                     f"… and {len(rest):,} more '{title_of(rule)}' on {sheet or 'the workbook'}"
                     + (f" ({cells})" if cells else "")
                     + ": validate --json lists every one.",
@@ -1328,8 +1333,8 @@ def _summary(
             ]
         )
     if not report.findings:
-        builder.add([_Cell("No findings: the tracker passed every check.", "note", span=width)])
-    return builder.build(_print_setup(builder, report, position, None), charts=charts)
+        builder.add([Cell("No findings: the tracker passed every check.", "note", span=width)])
+    return builder.build(print_setup_for(builder, report, position, None), charts=charts)
 
 
 def _change_value(value: object) -> str | None:
@@ -1338,7 +1343,7 @@ def _change_value(value: object) -> str | None:
     return _text("" if value is None else str(value))
 
 
-def _since_last_paper(builder: _SheetBuilder, report: Report, moved: Movement) -> list[Chart]:
+def _since_last_paper(builder: SheetBuilder, report: Report, moved: Movement) -> list[Chart]:
     """What moved since the last paper, every change listed by kind, then the RAG trend
     over the positions recorded (a stacked column per position)."""
     width = len(builder.widths)
@@ -1346,26 +1351,26 @@ def _since_last_paper(builder: _SheetBuilder, report: Report, moved: Movement) -
     if moved.previous_as_at is None:
         _section(builder, "Since the last paper")
         note = "This is the first position recorded in the history file: the next paper shows "
-        builder.add([_Cell(note + "what moved since this one.", "note", span=width)])
+        builder.add([Cell(note + "what moved since this one.", "note", span=width)])
     else:
         changes = moved.changes
         _section(builder, f"Since the last paper (as at {date_label(moved.previous_as_at)})")
         counts = Counter(change.kind for change in changes)
         tally = " · ".join(f"{KIND_TITLES[k]}: {counts[k]}" for k in CHANGE_KINDS if counts[k])
-        builder.add([_Cell(tally or "Nothing moved since the last paper.", "subtitle", span=width)])
+        builder.add([Cell(tally or "Nothing moved since the last paper.", "subtitle", span=width)])
         by_key = {(a.sheet, a.ref): a for a in report.actions}
         rows = []
         for change in changes:
             action = by_key.get((change.sheet, change.ref))
             rows.append(
                 [
-                    _Cell(KIND_TITLES[change.kind], "label bold"),
-                    _Cell(_text(change.ref), "ref"),
-                    _Cell(_text(change.sheet), "text"),
-                    _Cell(_text(action.lead) if action else None, "text"),
-                    _Cell(_change_value(change.before), "centred"),
-                    _Cell(_change_value(change.after), "centred"),
-                    _Cell(_text(action.action) if action else "(no longer in the tracker)", "text"),
+                    Cell(KIND_TITLES[change.kind], "label bold"),
+                    Cell(_text(change.ref), "ref"),
+                    Cell(_text(change.sheet), "text"),
+                    Cell(_text(action.lead) if action else None, "text"),
+                    Cell(_change_value(change.before), "centred"),
+                    Cell(_change_value(change.after), "centred"),
+                    Cell(_text(action.action) if action else "(no longer in the tracker)", "text"),
                 ]
             )
         if rows:
@@ -1374,18 +1379,18 @@ def _since_last_paper(builder: _SheetBuilder, report: Report, moved: Movement) -
     return [_rag_trend(builder, legend, moved)] if legend.entries and moved.trend else []
 
 
-def _rag_trend(builder: _SheetBuilder, legend: Legend, moved: Movement) -> Chart:
+def _rag_trend(builder: SheetBuilder, legend: Legend, moved: Movement) -> Chart:
     """Counts per status at each recorded position (up to eight, this one last), as a
     table and a stacked column chart beneath it."""
     _section(builder, f"RAG trend over the last {len(moved.trend)} position(s)")
     header = builder.add(
-        [_Cell("As at", "header")] + [_Cell(code, rag_style_name(code)) for code in legend.codes],
+        [Cell("As at", "header")] + [Cell(code, rag_style_name(code)) for code in legend.codes],
         height=20,
     )
     for day, counts in moved.trend:
         builder.add(
-            [_Cell(f"{MONTH_NAMES[day.month][:3]} {day.year}", "ref")]
-            + [_Cell(counts.get(code, 0), "number") for code in legend.codes]
+            [Cell(f"{MONTH_NAMES[day.month][:3]} {day.year}", "ref")]
+            + [Cell(counts.get(code, 0), "number") for code in legend.codes]
         )
     first, last = header + 1, header + len(moved.trend)
     anchor = f"A{builder.gap(12) + 1}"
@@ -1432,16 +1437,16 @@ def _findings_listed(
     return shown, more
 
 
-def _finding_cells(finding: Finding) -> list[_Cell]:
+def _finding_cells(finding: Finding) -> list[Cell]:
     return [
-        _Cell(_text(finding.sheet) or "Workbook", "text"),
-        _Cell(_text(finding.cell), "text"),
-        _Cell(_text(finding.ref), "text"),
-        _Cell(finding.severity, f"severity {finding.severity}"),
-        _Cell(title_of(finding.rule), "text"),
-        _Cell(_text(_short(finding.value)), "text"),
-        _Cell(_text(finding.message), "text"),
-        _Cell(_text(finding.suggestion), "text"),
+        Cell(_text(finding.sheet) or "Workbook", "text"),
+        Cell(_text(finding.cell), "text"),
+        Cell(_text(finding.ref), "text"),
+        Cell(finding.severity, f"severity {finding.severity}"),
+        Cell(title_of(finding.rule), "text"),
+        Cell(_text(_short(finding.value)), "text"),
+        Cell(_text(finding.message), "text"),
+        Cell(_text(finding.suggestion), "text"),
     ]
 
 
@@ -1462,14 +1467,14 @@ def layout_validation(report: Report, styles: dict[str, Style]) -> SheetLayout:
     It sits in the tracker workbook itself, so each cell reference jumps to the cell a
     lead must fix; the Summary's findings table says the same on paper.
     """
-    builder = _SheetBuilder(VALIDATION_SHEET, [w for _, w in VALIDATION_COLUMNS], styles)
+    builder = SheetBuilder(VALIDATION_SHEET, [w for _, w in VALIDATION_COLUMNS], styles)
     width = len(builder.widths)
-    _mark_row(builder, report)
-    builder.add([_Cell("Validation: what the tracker still needs", "title", span=width)], height=26)
-    builder.add([_Cell(position_text(report.as_at), "position", span=width)], height=21)
+    mark_row(builder, report)
+    builder.add([Cell("Validation: what the tracker still needs", "title", span=width)], height=26)
+    builder.add([Cell(position_text(report.as_at), "position", span=width)], height=21)
     builder.add(
         [
-            _Cell(
+            Cell(
                 f"{report.errors} errors and {report.warnings} warnings. Click a cell "
                 "reference to go to the cell; the Check column of the tracker shows the same "
                 "problems on each lead's own row.",
@@ -1479,28 +1484,28 @@ def layout_validation(report: Report, styles: dict[str, Style]) -> SheetLayout:
         ]
     )
     builder.gap(10)
-    header = _header_row(builder, VALIDATION_COLUMNS)
+    header = header_row(builder, VALIDATION_COLUMNS)
     lead_of = {(a.sheet, a.row): a.lead for a in report.actions}
     links: dict[str, str] = {}
     for finding in report.findings:
         row = builder.add(
             [
-                _Cell(_text(finding.sheet) or "Workbook", "text"),
-                _Cell(_text(finding.cell), "link" if finding.sheet and finding.cell else "text"),
-                _Cell(_text(finding.ref), "text"),
-                _Cell(_text(lead_of.get((finding.sheet, finding.row), "")), "text"),
-                _Cell(finding.severity, f"severity {finding.severity}"),
-                _Cell(finding.rule, "text"),
-                _Cell(_text(finding.message), "text"),
-                _Cell(_text(finding.suggestion), "text"),
+                Cell(_text(finding.sheet) or "Workbook", "text"),
+                Cell(_text(finding.cell), "link" if finding.sheet and finding.cell else "text"),
+                Cell(_text(finding.ref), "text"),
+                Cell(_text(lead_of.get((finding.sheet, finding.row), "")), "text"),
+                Cell(finding.severity, f"severity {finding.severity}"),
+                Cell(finding.rule, "text"),
+                Cell(_text(finding.message), "text"),
+                Cell(_text(finding.suggestion), "text"),
             ]
         )
         if finding.sheet and finding.cell:
             links[f"B{row}"] = internal_link(finding.sheet, finding.cell)
     if not report.findings:
-        builder.add([_Cell("No findings: the tracker passed every check.", "note", span=width)])
+        builder.add([Cell("No findings: the tracker passed every check.", "note", span=width)])
     sheet = builder.build(
-        _print_setup(builder, report, position_text(report.as_at), header),
+        print_setup_for(builder, report, position_text(report.as_at), header),
         freeze_panes=f"A{header + 1}",
     )
     sheet.links = links
@@ -1510,7 +1515,7 @@ def layout_validation(report: Report, styles: dict[str, Style]) -> SheetLayout:
 def layout_paper(report: Report) -> PaperLayout:
     """The board paper for a validated tracker: a table per tracker sheet, in the tracker's
     shape (Part A and Part B for the controlled tracker), and the Summary."""
-    styles = _styles(report.tracker.legend)
+    styles = paper_styles(report.tracker.legend)
     position = position_text(report.as_at)
     tables = _with_previous_rag(_tables(report), report.movement)
     return PaperLayout(
@@ -1532,7 +1537,7 @@ def layout_rollup(
     shown with their tracker's label). Tables of the same name and columns share a sheet,
     a top band per tracker with its own groups under it; the Summary counts per tracker
     and in total."""
-    styles = _styles(combined.tracker.legend)
+    styles = paper_styles(combined.tracker.legend)
     position = position_text(combined.as_at)
     sheets: dict[tuple[str, tuple[str, ...]], _Table] = {}
     names: list[str] = []

@@ -44,7 +44,7 @@ def test_the_readme_exit_code_table_is_the_codes_table() -> None:
 def test_every_command_help_shows_the_exit_codes() -> None:
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # argparse keeps them here
-    for name in ("validate", "build", "refresh"):
+    for name in ("validate", "build", "refresh", "chase", "history", "adopt", "import"):
         text = commands[name].format_help()
         for entry in errors.EXIT_CODES:
             assert re.search(rf"^\s*{entry.code}\s+\S", text, re.M), (name, entry.code)

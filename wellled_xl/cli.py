@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 EXIT_CODES_HELP = errors.exit_codes_help()
 
 
+def _add_as_at_option(parser: argparse.ArgumentParser) -> None:
+    """--as-at, as validate, build and chase take it."""
+    parser.add_argument(
+        "--as-at",
+        type=_as_at,
+        metavar="DATE",
+        help="the position date, 30/09/2019 or 2019-09-30 (default: Settings, then today)",
+    )
+
+
 def _as_at(text: str) -> date:
     """--as-at: ISO 2019-09-30 or day first 30/09/2019; the error says what is wrong."""
     from wellled_xl.dates import DateParseError, parse_date
@@ -376,12 +386,7 @@ def _add_chase_command(commands: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     chase.add_argument("tracker", help="the tracker workbook (.xlsx or .xlsm); never written")
-    chase.add_argument(
-        "--as-at",
-        type=_as_at,
-        metavar="DATE",
-        help="the position date, 30/09/2019 or 2019-09-30 (default: Settings, then today)",
-    )
+    _add_as_at_option(chase)
     chase.add_argument(
         "--out", metavar="DIR", help="folder for the drafts (default: <stem>_chase_<as-at>)"
     )
@@ -546,12 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     validate.add_argument("tracker", help="the tracker workbook (.xlsx or .xlsm)")
-    validate.add_argument(
-        "--as-at",
-        type=_as_at,
-        metavar="DATE",
-        help="the position date, 30/09/2019 or 2019-09-30 (default: Settings, then today)",
-    )
+    _add_as_at_option(validate)
     validate.add_argument("--json", action="store_true", help="print one JSON document")
     _add_history_option(validate, "read what moved since the last paper from this file")
     validate.set_defaults(run=cmd_validate)
@@ -570,12 +570,7 @@ def build_parser() -> argparse.ArgumentParser:
         "paper for them all",
     )
     build.add_argument("--title", help="a roll-up's title (default: 'Board paper: N trackers')")
-    build.add_argument(
-        "--as-at",
-        type=_as_at,
-        metavar="DATE",
-        help="the position date, 30/09/2019 or 2019-09-30 (default: Settings, then today)",
-    )
+    _add_as_at_option(build)
     build.add_argument(
         "-o",
         "--output",

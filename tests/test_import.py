@@ -20,6 +20,7 @@ import pytest
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from real_trackers import SEED_LEGEND
 from test_sample import EXPECTED_OVERDUE, SAMPLE
 from trackers import read_sheets, run_cli
 
@@ -45,15 +46,7 @@ KLOE_TEXT = {
     "W8": "Are there robust systems, processes for learning, continuous improvement and "
     "innovation?",
 }
-LEGEND = [
-    "Status",
-    "G",
-    "Action completed and improvement achieved",
-    "A/G",
-    "Clear plan for delivery but not yet completed",
-    "A/R",
-    "We either lack a plan or confidence in that plan",
-]
+LEGEND = SEED_LEGEND  # the legend row the seed prints under each table
 
 
 def _soffice() -> str:

@@ -107,7 +107,7 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
             group=record.group,
             extras=tuple(
                 (key.removeprefix(EXTRA), cell_text(record.values[key]))
-                for key in extra_keys.get(record.sheet) or _extra_keys(record, extra_keys)
+                for key in _extra_keys(record, extra_keys)
             ),
             year_source=context.source if yearless and context else "",
             rag_found_in=rag_found_in,
@@ -117,9 +117,12 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
 
 
 def _extra_keys(record: Record, found: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """The keys of the extra columns of a record's sheet, found once a sheet."""
-    found[record.sheet] = tuple(key for key in record.columns if key.startswith(EXTRA))
-    return found[record.sheet]
+    """The keys of the extra columns of a record's sheet, found once a sheet (a sheet with
+    none, the controlled tracker's, is remembered too)."""
+    keys = found.get(record.sheet)
+    if keys is None:
+        keys = found[record.sheet] = tuple(k for k in record.columns if k.startswith(EXTRA))
+    return keys
 
 
 def parse_dates(

@@ -205,8 +205,7 @@ def _build_rollup(args: argparse.Namespace) -> int:
         docx=args.docx,
         history=args.history,
     )
-    for notice in rollup.combined.notices:
-        print(f"wellled-xl: {notice}", file=sys.stderr)
+    _print_notices(rollup.combined)
     if args.json:
         _print_json(rollup.to_dict())
         return rollup.exit_code

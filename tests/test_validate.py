@@ -312,3 +312,22 @@ def test_a_sheet_without_optional_columns_gets_no_cell_less_findings(tmp_path: P
     report = validate(read_tracker(path), AS_AT)
     assert all(f.cell for f in report.findings if f.row is not None)
     assert rules_at(report) == {("B3", "required"), ("D3", "rag-unknown")}
+
+
+def test_the_terminal_report_groups_a_rule_on_many_rows_and_counts_long_overdue_lists(
+    tmp_path: Path,
+) -> None:
+    """One error a row: one block per rule and sheet with its cells listed compactly, and
+    the 40 most overdue listed, the rest counted; the findings themselves all stay."""
+    from trackers import write_rows
+
+    rows = [["Ref", "Action", "Lead", "RAG", "Progress", "Target date"]]
+    rows += [["W1a", f"Action {n}", "RG", "A/G", "Going", "March 2019"] for n in range(300)]
+    report = validate(read_tracker(write_rows(tmp_path / "t.xlsx", rows)), AS_AT)
+    assert sum(f.rule == "ref-duplicate" for f in report.findings) == 300
+    text = report.render_text()
+    assert "ref-duplicate on 300 rows: A2, A3, A4, A5, A6, A7, A8, A9 and 292 more" in text
+    assert text.count("is used again in") == 1  # one example, not 300 messages
+    assert len(report.overdue) == 300
+    assert text.count("days overdue") == 40
+    assert "… and 260 more: the paper's Summary and validate --json list every one" in text

@@ -189,3 +189,86 @@ def test_error_cells_merges_across_rows_and_hidden_tracker_sheets(tmp_path: Path
     assert not any(f.cell == "C4" and f.rule != "cell-error" for f in report.findings)
     error = next(f for f in report.findings if f.rule == "cell-error")
     assert error.value == "#REF!" and "#REF!" in error.message and error.severity == "error"
+
+
+def _sparse_tracker(path: Path, stray_row: int) -> Path:
+    """The same tracker rows with one stray space far below, a merge, an error cell and
+    every kind of value a cell holds."""
+    import re
+    import zipfile
+    from datetime import datetime, time, timedelta
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Plan"
+    sheet.append(["Trust Board action log"])
+    sheet.append(["Ref", "Action", "Lead", "Due date", "Progress", "RAG", "Note"])
+    sheet.append([1, "Numbers as refs", "RG", date(2019, 10, 31), "Started", "G", 2.5])
+    sheet.append(["1.02", "A date and time", "TL", datetime(2019, 9, 1, 9, 30), "x", "AG", True])
+    sheet.append(["1.03", "Times", "RG", "30 Sept", "Merged", "A/G", time(10, 30)])
+    sheet.append(["1.04", "Durations", "RG", "", "", "R", timedelta(hours=30)])
+    sheet.merge_cells("E5:E6")
+    sheet.cell(row=stray_row, column=3, value=" ")
+    plain = path.with_suffix(".plain.xlsx")
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    xml = re.sub(r'<c r="B6"[^>]*>.*?</c>', '<c r="B6" t="e"><f>X!A1</f><v>#REF!</v></c>', xml)
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def test_a_sparse_sheet_is_read_cell_by_cell_as_the_block_reader_reads_it(
+    tmp_path: Path,
+) -> None:
+    """A stray space at row 999,999 makes the sheet sparse: it is read by openpyxl's
+    streaming reader, which must give what python-calamine gives for the same cells."""
+    import python_calamine
+
+    from wellled_xl.preflight import check_workbook
+    from wellled_xl.read import _read_sheet, _read_sparse_sheet
+
+    sparse = _sparse_tracker(tmp_path / "sparse.xlsx", 999_999)
+    dense = _sparse_tracker(tmp_path / "dense.xlsx", 7)
+    assert check_workbook(sparse).sparse == {"Plan"}
+    assert check_workbook(dense).sparse == frozenset()
+    book = python_calamine.CalamineWorkbook.from_path(str(sparse))
+    try:
+        block = _read_sheet(book, "Plan", sparse)
+    finally:
+        book.close()
+    streamed = _read_sparse_sheet(sparse, "Plan", check_workbook(sparse))
+    assert streamed == block
+    assert streamed[1] == [((4, 4), (5, 4))]  # E5:E6, 0-based
+    assert len(streamed[0]) == 6  # the blank rows at the end are dropped by both
+
+    # Read whole, the sparse and the dense copy are the same tracker.
+    read_sparse, read_dense = read_tracker(sparse), read_tracker(dense)
+    assert [r.values for r in read_sparse.records] == [r.values for r in read_dense.records]
+    assert [r.row for r in read_sparse.records] == [3, 4, 5, 6]
+    assert read_sparse.records[3].errors == {"action": "#REF!"}
+
+
+def test_memory_follows_the_cells_used_not_the_last_row(tmp_path: Path) -> None:
+    """One action and a stray space at row 999,999: validate peaks under 150 MB."""
+    import subprocess
+    import sys
+
+    sparse = _sparse_tracker(tmp_path / "sparse.xlsx", 999_999)
+    measure = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    command = [sys.executable, "-m", "wellled_xl", "validate", str(sparse), "--as-at", "2019-09-30"]
+    done = subprocess.run(
+        [sys.executable, "-c", measure, *command], capture_output=True, text=True, check=True
+    )
+    peak_mb = int(done.stdout) / 1024  # ru_maxrss is in KB on Linux
+    assert peak_mb < 150, f"validate peaked at {peak_mb:.0f} MB"

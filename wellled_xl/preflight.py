@@ -22,6 +22,7 @@ every refusal says which limit and how to change it.
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 import struct
@@ -92,6 +93,17 @@ _DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 # whitespace, because a pattern that starts with a literal is searched for much faster
 # than one that starts with \s (which would be tried at every space of every cell text).
 _CELL_REF = re.compile(rb"""r(?<=\sr)\s*=\s*["']\$?([A-Za-z]*)\$?([0-9]+)["']""")
+# Reading every address costs a match a cell; most sheets need not be read so closely.
+# When no attribute is quoted with ' or spaced around its "=", and no address has a second
+# letter, every column is between A and Z, and only rows above a threshold can break a
+# limit: those are the addresses looked for (_high_row_ref); the others are left unread.
+_ODD_ATTRIBUTE = re.compile(rb"""=(?:(?<=\s=)|\s|')""")
+_WIDE_REF = re.compile(rb'r="\$?[A-Za-z]{2}')
+_PLAIN_COLUMNS = 26  # A to Z
+# A sheet is sparse when its used range, which python-calamine holds whole (about 40 bytes
+# a cell), is this big and this many times the cells it holds.
+SPARSE_RANGE = 1_000_000
+SPARSE_RATIO = 20
 # A cell whose type is an error, and its cached value: <c r="F2" s="1" t="e"><v>#N/A</v>.
 _ERROR_CELL = re.compile(
     rb"""<c\b[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]{1,32})</v>"""
@@ -133,6 +145,9 @@ class WorkbookScan:
     # Cells showing an Excel error (#N/A, #REF! ...): sheet name -> {A1 address: error}.
     # python-calamine reads them as empty, so a lead would be told "empty" instead.
     error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Sheets whose used range is far bigger than the cells they hold (a stray space typed
+    # at row 999,999): read cell by cell rather than as one block (read.py).
+    sparse: frozenset[str] = frozenset()
 
     def sheet_of(self, part: str) -> str | None:
         """The name of the sheet stored in `part`, if it is a worksheet."""
@@ -390,15 +405,21 @@ def _scan_workbook_parts(
         name: None for name in names if name.startswith("xl/worksheets/")
     }
     error_cells: dict[str, dict[str, str]] = {}
+    sparse: set[str] = set()
     for info in infos:
         if info.filename not in first and not info.is_dir():
-            found = _scan_part(
+            name = worksheets.get(info.filename) or info.filename
+            found, is_sparse = _scan_part(
                 source, archive, info, limits, info.filename in worksheets,
                 worksheets.get(info.filename),
             )  # fmt: skip
             if found:
-                error_cells[worksheets.get(info.filename) or info.filename] = found
-    return WorkbookScan(source, tuple(info.filename for info in infos), sheet_parts, error_cells)
+                error_cells[name] = found
+            if is_sparse:
+                sparse.add(name)
+    return WorkbookScan(
+        source, tuple(info.filename for info in infos), sheet_parts, error_cells, frozenset(sparse)
+    )
 
 
 # --- Each part, streamed ------------------------------------------------------------------
@@ -441,16 +462,21 @@ def _scan_part(
     limits: Limits,
     worksheet: bool,
     sheet: str | None,
-) -> dict[str, str]:
+) -> tuple[dict[str, str], bool]:
     """Refuse a DTD anywhere in an XML part, and cell addresses or counts beyond the limits.
 
-    Returns a worksheet's cells that show an Excel error value, by A1 address.
+    Returns a worksheet's cells that show an Excel error value, by A1 address, and whether
+    it is sparse: its used range at least SPARSE_RANGE cells and SPARSE_RATIO times the
+    cells it holds.
     """
     found: dict[str, str] = {}
     if info.file_size == 0 or not _looks_like_xml(archive, info):
-        return found
+        return found, False
+    cells = 0
     where = f"sheet {sheet!r} ({info.filename})" if sheet else info.filename
-    max_row = max_col = 0
+    plain = worksheet  # every address so far plainly written, in columns A to Z
+    high_row = 0  # the highest row above the threshold that plain addresses name
+    high_ref = _high_row_ref(limits)
     for index, chunk in enumerate(iter_part(archive, info)):
         if _DTD.search(chunk):
             raise errors.NotAWorkbook(
@@ -460,7 +486,47 @@ def _scan_part(
             )
         if index == 0:
             _check_shared_strings(source, info, chunk, limits)
-        refs = _CELL_REF.findall(chunk) if worksheet else None
+        if worksheet:
+            cells += chunk.count(b"<c ") + chunk.count(b"<c>")
+        if plain and (_ODD_ATTRIBUTE.search(chunk) or _WIDE_REF.search(chunk)):
+            plain = False
+        if plain and (rows := high_ref.findall(chunk)):
+            high_row = max(high_row, max(map(int, set(rows))))
+            if high_row > limits.max_rows:
+                _check_used_range(source, where, high_row, 1, limits)
+            if high_row * _PLAIN_COLUMNS > limits.max_cells:
+                plain = False  # the columns it spans decide: read every address
+        if worksheet and b't="e"' in chunk and len(found) < MAX_ERROR_CELLS:
+            for ref, value in _ERROR_CELL.findall(chunk):
+                found[ref.decode("ascii")] = value.decode("utf-8", "replace")
+        if worksheet and b"<f" in chunk and len(found) < MAX_ERROR_CELLS:
+            for ref in _FORMULA_NO_VALUE.findall(chunk):
+                found[ref.decode("ascii")] = FORMULA_NO_VALUE
+    if not worksheet:
+        return found, False
+    # The used range's size: exact once every address is read; else at least its highest
+    # row (one column), which is known only when it is above the threshold.
+    used = _check_every_address(source, archive, info, where, limits) if not plain else high_row
+    return found, used >= SPARSE_RANGE and used >= SPARSE_RATIO * cells
+
+
+@functools.lru_cache(maxsize=8)
+def _high_row_ref(limits: Limits) -> re.Pattern[bytes]:
+    """A plain address whose row has as many digits as the lowest row that could break a
+    limit in columns A to Z: every row above that row is among its matches."""
+    threshold = min(limits.max_rows, limits.max_cells // _PLAIN_COLUMNS)
+    digits = len(str(threshold + 1))
+    return re.compile(rb'r="\$?[A-Za-z]?\$?([0-9]{%d,})"' % digits)
+
+
+def _check_every_address(
+    source: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, limits: Limits
+) -> int:
+    """The highest row and column of every cell and row address a worksheet names, against
+    the limits (attributes written any way XML allows); returns rows x columns."""
+    max_row = max_col = 0
+    for chunk in iter_part(archive, info):
+        refs = _CELL_REF.findall(chunk)
         if refs:
             # Only distinct row numbers and column letters are converted: a sheet has
             # far fewer of those than cells.
@@ -469,13 +535,7 @@ def _scan_part(
             max_row = max(max_row, max(map(int, numbers)))
             max_col = max(max_col, max(_column_number(column.upper()) for column in letters))
             _check_used_range(source, where, max_row, max_col, limits)
-        if worksheet and b't="e"' in chunk and len(found) < MAX_ERROR_CELLS:
-            for ref, value in _ERROR_CELL.findall(chunk):
-                found[ref.decode("ascii")] = value.decode("utf-8", "replace")
-        if worksheet and b"<f" in chunk and len(found) < MAX_ERROR_CELLS:
-            for ref in _FORMULA_NO_VALUE.findall(chunk):
-                found[ref.decode("ascii")] = FORMULA_NO_VALUE
-    return found
+    return max_row * max_col
 
 
 def _check_shared_strings(source: Path, info: zipfile.ZipInfo, head: bytes, limits: Limits) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import python_calamine
 
 from wellled_xl import errors
-from wellled_xl.cells import cell_address, is_generated
+from wellled_xl.cells import cell_address, is_generated, parse_cell
 from wellled_xl.headers import HeaderMap, map_headers, normalise
 from wellled_xl.model import (
     SETTINGS_LABELS,
@@ -24,7 +25,7 @@ from wellled_xl.model import (
     Tracker,
     cell_text,
 )
-from wellled_xl.preflight import WorkbookScan, check_workbook
+from wellled_xl.preflight import WorkbookScan, check_workbook, iter_part
 from wellled_xl.rules import RULES
 from wellled_xl.scale import scale_from_key, scale_from_statuses, standard_scale
 from wellled_xl.shape import MergedRange, SheetExtras, SheetReading, read_tracker_sheet
@@ -81,6 +82,69 @@ def _read_sheet(
 
 # The row a blank row of a sheet is read as (all of them the same object).
 EMPTY_ROW: tuple[Any, ...] = ()
+
+# <mergeCell ref="E5:E6"/>, as a worksheet part lists a merged area.
+_MERGE_CELL = re.compile(
+    rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*["']"""
+    rb"""(\$?[A-Za-z]+\$?[0-9]+):(\$?[A-Za-z]+\$?[0-9]+)["']"""
+)
+
+
+def _read_sparse_sheet(
+    path: Path, name: str, scan: WorkbookScan
+) -> tuple[list[Any], list[MergedRange]]:
+    """A sparse sheet's rows (a few cells, a far-away last row), read cell by cell.
+
+    python-calamine holds a sheet's whole used range at once, about 40 bytes a cell: one
+    space typed at row 999,999 of a six-column sheet would take 240 MB. openpyxl's
+    read-only reader streams the cells instead, and its values are given as
+    python-calamine gives them (numbers as floats, dates at midnight as dates, empty
+    and error cells as ""), so either reader reads a tracker the same.
+    """
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        try:
+            sheet = book[name]
+            sheet.reset_dimensions()  # the saved dimension may be wrong: read every row
+            rows: list[Any] = []
+            for cells in sheet.iter_rows():
+                row = [_as_calamine_reads(cell.value, cell.data_type) for cell in cells]
+                rows.append(row if _holds_something(row) else EMPTY_ROW)
+        finally:
+            book.close()
+    except (KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise errors.NotAWorkbook(path, f"sheet {name!r} cannot be read ({exc})") from exc
+    while rows and rows[-1] is EMPTY_ROW:
+        rows.pop()
+    width = max(map(len, rows), default=0)  # python-calamine's rows are all as wide
+    for row in rows:
+        if row is not EMPTY_ROW:
+            row.extend([""] * (width - len(row)))
+    return rows, _merged_in_part(path, scan.sheet_parts.get(name))
+
+
+def _as_calamine_reads(value: Any, data_type: str) -> Any:
+    if value is None or data_type == "e":
+        return ""
+    if type(value) is int:
+        return float(value)
+    if type(value) is datetime and value.hour == value.minute == value.second == 0:
+        return value.date() if not value.microsecond else value
+    return value
+
+
+def _merged_in_part(path: Path, part: str | None) -> list[MergedRange]:
+    """The merged areas a worksheet part lists, 0-based, as python-calamine gives them."""
+    if part is None:
+        return []
+    merged: dict[MergedRange, None] = {}  # in order, once each: chunks overlap a little
+    with zipfile.ZipFile(path) as archive:
+        for chunk in iter_part(archive, archive.getinfo(part)):
+            for first, last in _MERGE_CELL.findall(chunk):
+                merged[parse_cell(first.decode("ascii")), parse_cell(last.decode("ascii"))] = None
+    return list(merged)
 
 
 def _holds_something(row: list[Any]) -> bool:
@@ -265,7 +329,10 @@ def read_sheets(path: str | Path) -> tuple[list[tuple[str, list[list[Any]]]], Sh
     merged: dict[str, list[MergedRange]] = {}
     try:
         for name in book.sheet_names:
-            rows, merged[name] = _read_sheet(book, name, source)
+            if name in scan.sparse:
+                rows, merged[name] = _read_sparse_sheet(source, name, scan)
+            else:
+                rows, merged[name] = _read_sheet(book, name, source)
             sheets.append((name, rows))
         hidden = frozenset(
             meta.name

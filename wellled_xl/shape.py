@@ -123,7 +123,12 @@ def _blank(value: Any) -> bool:
 
 
 def _filled(row: Sequence[Any]) -> list[tuple[int, Any]]:
-    return [(col, cell) for col, cell in enumerate(row) if not _blank(cell)]
+    """The (column, value) of each cell that holds something (not only spaces)."""
+    return [
+        (col, cell)
+        for col, cell in enumerate(row)
+        if cell is not None and cell != "" and not (type(cell) is str and cell.isspace())
+    ]
 
 
 def date_in_text(text: str) -> tuple[date, bool] | None:
@@ -149,14 +154,19 @@ def date_in_text(text: str) -> tuple[date, bool] | None:
 # Rows that are not actions
 
 
-def legend_row(row: Sequence[Any]) -> list[tuple[str, str]] | None:
+def legend_row(
+    row: Sequence[Any], filled_cells: list[tuple[int, Any]] | None = None
+) -> list[tuple[str, str]] | None:
     """The (code, meaning) pairs of a legend row: 'Status | G | Action completed … | A/G
-    | …', at least two pairs, codes short. None for any other row."""
-    first = next((cell for cell in row if cell != "" and cell is not None), None)
+    | …', at least two pairs, codes short. None for any other row. `filled_cells` is the
+    row's `_filled`, when the caller has it."""
+    if filled_cells is None:
+        filled_cells = _filled(row)
+    first = filled_cells[0][1] if filled_cells else None
     # Most rows are data: their first cell is a ref, not a legend's label.
     if not isinstance(first, str) or first.strip().lower().rstrip(": ") not in _LEGEND_LABELS:
         return None
-    filled = [cell_text(cell) for _, cell in _filled(row)]
+    filled = [cell_text(cell) for _, cell in filled_cells]
     if len(filled) < 5:
         return None
     rest = filled[1:]
@@ -193,23 +203,17 @@ def key_block(rows: Sequence[Sequence[Any]]) -> tuple[list[tuple[str, str]], lis
 
 
 def _band_or_group(
-    row: Sequence[Any], columns: dict[str, int]
+    filled: list[tuple[int, Any]], columns: dict[str, int]
 ) -> tuple[str, str | None, str] | None:
     """('band', 'W3', text) for a KLOE band row, ('group', None, text) for a group row,
-    None for data.
+    None for data. `filled` is the row's `_filled` cells.
 
     A band or group row holds one piece of text (merged cells read as one value) and no
     lead, RAG or date: "KLOE W1: Is there ...", "KLOE | W1: Is there …", "May 2012",
     "Actions from Board 15.03.2023".
     """
-    filled = []
-    for col, cell in enumerate(row):
-        if cell != "" and not _blank(cell):
-            filled.append((col, cell))
-            # A data row fills several cells with different values: decide without more work.
-            if len(filled) == 3 and filled[0][1] != filled[1][1]:
-                return None
-    if not filled:
+    # A data row fills several cells with different values: decide without more work.
+    if not filled or (len(filled) >= 3 and filled[0][1] != filled[1][1]):
         return None
     if len(filled) == 2 and normalise(filled[0][1]) in ("kloe", "kloi e", "kloe ref"):
         filled = filled[1:]  # "KLOE" in the ref column, the band's text beside it
@@ -466,13 +470,16 @@ def read_tracker_sheet(
     scale_rows: list[int] = []
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
-        kind = _band_or_group(row, header.columns)
+        filled = _filled(row)
+        if not filled:
+            continue
+        kind = _band_or_group(filled, header.columns)
         if kind is not None:
             kinds.append((index, kind[0], kind))
             continue
-        if all(_blank(cell) for cell in row) or _is_header_repeat(row, header_row, header):
+        if _is_header_repeat(row, header_row, header):
             continue
-        pairs = legend_row(row)
+        pairs = legend_row(row, filled)
         if pairs is not None:
             legend_pairs = legend_pairs or pairs
             scale_rows.append(index + 1)

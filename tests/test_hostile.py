@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import python_calamine
-from hostile import CASES, INJECTIONS, build_case, cfb
+from hostile import CASES, INJECTIONS, NS, RawSheet, build_case, cfb, raw_xlsx
 
 from wellled_xl import errors
 from wellled_xl.preflight import Limits, check_workbook
@@ -274,6 +274,37 @@ def test_rows_limit_counts_rows_and_names_the_sheet(tmp_path: Path) -> None:
     assert check_workbook(tracker, Limits(max_cells=18))
     with pytest.raises(errors.LimitExceeded, match=r"2 rows x 9 columns.*MAX_CELLS"):
         check_workbook(tracker, Limits(max_cells=17))
+
+
+@pytest.mark.parametrize(
+    ("cells", "limits", "refused"),
+    [
+        # Plain addresses in A to Z: only the high rows are read, exactly.
+        ('<c r="A600000"><v>1</v></c>', Limits(max_cells=1_000_000), None),
+        ('<c r="C600000"><v>1</v></c>', Limits(max_cells=1_000_000), "600,000 rows x 3 columns"),
+        ('<c r="$B$2000000"><v>1</v></c>', Limits(), "row 2,000,000"),
+        # A column past Z, or attributes written another way: every address is read.
+        ('<c r="XFD1"><v>1</v></c><c r="A600"><v>1</v></c>', Limits(), None),
+        ('<c r="XFD1"><v>1</v></c><c r="A700"><v>1</v></c>', Limits(), "700 rows x 16,384"),
+        ("<c r='xfd1'><v>1</v></c><c r='A700'><v>1</v></c>", Limits(), "700 rows x 16,384"),
+        ('<c r = "A1"><v>1</v></c><c r = "XFD700"><v>1</v></c>', Limits(), "700 rows x 16,384"),
+        ('<c r="AB2000"><v>1</v></c>', Limits(max_cells=50_000), "2,000 rows x 28 columns"),
+    ],
+)
+def test_the_used_range_is_bounded_however_its_addresses_are_written(
+    tmp_path: Path, cells: str, limits: Limits, refused: str | None
+) -> None:
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Ref</t></is></c></row>'
+        f"<row>{cells}</row></sheetData></worksheet>"
+    )
+    tracker = raw_xlsx(tmp_path / "t.xlsx", [RawSheet("Actions", xml=xml)])
+    if refused is None:
+        assert check_workbook(tracker, limits).sheet_parts
+    else:
+        with pytest.raises(errors.LimitExceeded, match=re.escape(refused)):
+            check_workbook(tracker, limits)
 
 
 def test_ole_files_are_told_apart_by_their_streams(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ _LEAD_SPLIT = re.compile(r"\s*(?:/|,|;|&|\+|\band\b)\s*", re.I)
 DATE_FIELDS = ("timescale", "original_due", "previous_revisions", "revised_due")
 # The cells read as text (the date cells and last_updated are parsed instead).
 TEXT_FIELDS = ("ref", "kloe", "finding", "action", "lead", "rag", "success_measure", "progress")
+_NO_TEXT = dict.fromkeys(TEXT_FIELDS, "")
 
 
 @functools.lru_cache(maxsize=4096)  # a tracker names a few dozen leads, again and again
@@ -68,7 +69,11 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
     extra_keys: dict[str, tuple[str, ...]] = {}  # per sheet: its records share their columns
     for record in tracker.records:
         values = record.values  # a sheet lacks some fields: those are "" without a call
-        text = {fld: cell_text(values[fld]) if fld in values else "" for fld in TEXT_FIELDS}
+        text = dict(_NO_TEXT)
+        for fld in TEXT_FIELDS:
+            if fld in values:
+                value = values[fld]
+                text[fld] = value.strip() if type(value) is str else cell_text(value)
         context = record.year_context or settings_context
         problems, timescale, yearless = parse_dates(record, context)
         if record.sheet in ref_in and not text["ref"]:

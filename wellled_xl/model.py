@@ -65,13 +65,23 @@ class Legend:
                 by_code.setdefault(status_key(entry.code), entry)
         return by_code
 
+    @functools.cached_property
+    def _looked_up(self) -> dict[str, LegendEntry | None]:
+        return {}  # every status looked up so far: a tracker types a few, again and again
+
     def get(self, code: str | None) -> LegendEntry | None:
         """The entry a status typed as `code` stands for, or None if it is not on the scale."""
         if not code:
             return None
+        try:
+            return self._looked_up[code]
+        except KeyError:
+            pass
         found = self._by_code.get(code)
         if found is None and is_word_status(code):
             found = self._by_code.get(status_key(code))
+        if len(self._looked_up) < 10_000:  # statuses are few; narrative is not kept
+            self._looked_up[code] = found
         return found
 
     def is_complete(self, code: str | None) -> bool:

@@ -98,11 +98,11 @@ _CELL_REF = re.compile(rb"""r(?<=\sr)\s*=\s*["']\$?([A-Za-z]*)\$?([0-9]+)["']"""
 # letter, every column is between A and Z, and only rows above a threshold can break a
 # limit: those are the addresses looked for (_high_row_ref); the others are left unread.
 _ODD_ATTRIBUTE = re.compile(rb"""=(?:(?<=\s=)|\s|')""")
-_WIDE_REF = re.compile(rb'r="\$?[A-Za-z]{2}')
+_WIDE_REF = re.compile(rb'r="(?<=\sr=")\$?[A-Za-z]{2}')  # not xmlns:r="http://…"
 _PLAIN_COLUMNS = 26  # A to Z
-# A sheet is sparse when its used range, which python-calamine holds whole (about 40 bytes
-# a cell), is this big and this many times the cells it holds.
-SPARSE_RANGE = 1_000_000
+# A sheet is sparse when it uses this many rows and this many times the cells it holds:
+# python-calamine would hold its whole used range (about 40 bytes a cell) for a few cells.
+SPARSE_ROWS = 100_000
 SPARSE_RATIO = 20
 # A cell whose type is an error, and its cached value: <c r="F2" s="1" t="e"><v>#N/A</v>.
 _ERROR_CELL = re.compile(
@@ -466,8 +466,7 @@ def _scan_part(
     """Refuse a DTD anywhere in an XML part, and cell addresses or counts beyond the limits.
 
     Returns a worksheet's cells that show an Excel error value, by A1 address, and whether
-    it is sparse: its used range at least SPARSE_RANGE cells and SPARSE_RATIO times the
-    cells it holds.
+    it is sparse: at least SPARSE_ROWS rows used, and SPARSE_RATIO times the cells it holds.
     """
     found: dict[str, str] = {}
     if info.file_size == 0 or not _looks_like_xml(archive, info):
@@ -487,7 +486,7 @@ def _scan_part(
         if index == 0:
             _check_shared_strings(source, info, chunk, limits)
         if worksheet:
-            cells += chunk.count(b"<c ") + chunk.count(b"<c>")
+            cells += chunk.count(b"<c ")  # "<c>", with no address, is rare: counted as none
         if plain and (_ODD_ATTRIBUTE.search(chunk) or _WIDE_REF.search(chunk)):
             plain = False
         if plain and (rows := high_ref.findall(chunk)):
@@ -504,10 +503,10 @@ def _scan_part(
                 found[ref.decode("ascii")] = FORMULA_NO_VALUE
     if not worksheet:
         return found, False
-    # The used range's size: exact once every address is read; else at least its highest
-    # row (one column), which is known only when it is above the threshold.
-    used = _check_every_address(source, archive, info, where, limits) if not plain else high_row
-    return found, used >= SPARSE_RANGE and used >= SPARSE_RATIO * cells
+    # The rows used: all read when every address is; else known when above the threshold
+    # (at the default limits, row 100,000: as low as a sparse sheet's last row may be).
+    rows = _check_every_address(source, archive, info, where, limits) if not plain else high_row
+    return found, rows >= SPARSE_ROWS and rows >= SPARSE_RATIO * cells
 
 
 @functools.lru_cache(maxsize=8)
@@ -523,7 +522,7 @@ def _check_every_address(
     source: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, limits: Limits
 ) -> int:
     """The highest row and column of every cell and row address a worksheet names, against
-    the limits (attributes written any way XML allows); returns rows x columns."""
+    the limits (attributes written any way XML allows); returns the highest row."""
     max_row = max_col = 0
     for chunk in iter_part(archive, info):
         refs = _CELL_REF.findall(chunk)
@@ -535,7 +534,7 @@ def _check_every_address(
             max_row = max(max_row, max(map(int, numbers)))
             max_col = max(max_col, max(_column_number(column.upper()) for column in letters))
             _check_used_range(source, where, max_row, max_col, limits)
-    return max_row * max_col
+    return max_row
 
 
 def _check_shared_strings(source: Path, info: zipfile.ZipInfo, head: bytes, limits: Limits) -> None:

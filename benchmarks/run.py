@@ -20,6 +20,7 @@ Benchmarks never run in CI and never fail on timing.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -96,14 +97,14 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 10000, 50000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README figures")
     parser.add_argument(
         "--trust-sizes",
         type=int,
         nargs="*",
-        default=[10000],
+        default=[10000, 100000],
         help="sizes of another trust's own log to measure too (no registers, status typos)",
     )
     args = parser.parse_args()
@@ -193,14 +194,20 @@ def figures_table(document: dict) -> str:
             f"{r['build_ratio']:.2f}× | {r['validate']['peak_mb']:.0f} / "
             f"{r['build']['peak_mb']:.0f} | {ops} |"
         )
-    by_size = {r["actions"]: r for r in rows if r.get("layout", "controlled") == "controlled"}
-    steps = [(a, b) for a, b in ((1000, 10000), (10000, 50000)) if a in by_size and b in by_size]
-    if steps:
-        lines += ["", "Growth (time ratio for the size ratio; 10× and 5× mean linear):", ""]
-        for a, b in steps:
-            v = by_size[b]["validate"]["median_s"] / by_size[a]["validate"]["median_s"]
-            w = by_size[b]["build"]["median_s"] / by_size[a]["build"]["median_s"]
-            lines.append(f"- {a:,} → {b:,} ({b // a}×): validate {v:.1f}×, build {w:.1f}×")
+    growth = []
+    for layout in ("controlled", "trust"):
+        by_size = {r["actions"]: r for r in rows if r.get("layout", "controlled") == layout}
+        sizes = sorted(by_size)
+        for a, b in itertools.pairwise(sizes):
+            if a >= 1000:
+                v = by_size[b]["validate"]["median_s"] / by_size[a]["validate"]["median_s"]
+                w = by_size[b]["build"]["median_s"] / by_size[a]["build"]["median_s"]
+                growth.append(
+                    f"- {layout}, {a:,} → {b:,} ({b / a:g}×): validate {v:.1f}×, build {w:.1f}×"
+                )
+    if growth:
+        lines += ["", "Growth (time ratio for the size ratio; equal ratios mean linear):", ""]
+        lines += growth
     return "\n".join(lines)
 
 

@@ -40,7 +40,7 @@ def split_leads(text: str) -> tuple[str, ...]:
     return tuple(part for part in _LEAD_SPLIT.split(text.strip()) if part)
 
 
-@dataclass
+@dataclass(slots=True)
 class Reading:
     """One record, read once: the action it becomes and what its checks need besides."""
 

@@ -114,7 +114,7 @@ def _quoted(text: str) -> str:
     return f'"{shown[:57]}..."' if len(shown) > 60 else f'"{shown}"'
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Timescale:
     """A due date cell read as the original date then its revisions, in order."""
 

@@ -208,7 +208,7 @@ class YearContext(NamedTuple):
     source: str  # for the report: "the group row 'May 2012' (row 10)"
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One data row of a tracker sheet as read: raw values by field, and where they came from."""
 
@@ -269,7 +269,7 @@ class SheetShape:
         return next((c for c in self.columns if c.read_as == read_as), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem in the tracker, placed where the lead will find it."""
 
@@ -292,7 +292,7 @@ class Finding:
 _FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
 
-@dataclass
+@dataclass(slots=True)
 class Action:
     """A validated tracker row, with its due date worked out against the as-at date."""
 

@@ -22,6 +22,8 @@ every refusal says which limit and how to change it.
 from __future__ import annotations
 
 import codecs
+import io
+import math
 import os
 import re
 import struct
@@ -53,7 +55,9 @@ class Limits:
     ratio_min_entry_mb: int = 1
     max_entries: int = 10_000  # files inside the zip
     max_rows: int = 1_000_000  # the highest row number a sheet may use
-    max_cells: int = 10_000_000  # rows x columns of a sheet's used range (~40 bytes each)
+    # Rows x columns of a sheet's used range: python-calamine holds each cell of it (~32
+    # bytes, blank or not), so 9,000,000 cells and the rest of a run stay within 400 MB.
+    max_cells: int = 9_000_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
@@ -105,6 +109,24 @@ _FORMULA_NO_VALUE = re.compile(
 )
 # What a cell with such a formula holds, among the error cells: it shows no value.
 FORMULA_NO_VALUE = "(a formula with no saved value)"
+# A number python-calamine cannot convert: a date-styled number below about -1.07e11 (more
+# days than a 64-bit count of milliseconds holds) makes it panic, which no `except` stops,
+# and NaN reads as 30 Dec 1899. Excel saves neither, nor an infinity; a program may. Found
+# by its value first (a negative number, or one spelt with letters, is rare in a tracker),
+# then by the cell around it, which must be a number (no type, or t="n").
+_ODD_NUMBER = re.compile(
+    rb"<v>\s*(-[0-9.]+(?:[eE][+-]?[0-9]+)?|[+-]?(?:[nN][aA][nN]|[iI][nN][fF]\w*)"
+    rb"|[0-9.]+[eE]\+?[0-9]{3,})\s*</v>"
+)
+_CELL_START = re.compile(rb"""<c\b[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*>""")
+_LOWEST_DATE_DAYS = -(2**63) / 86_400_000  # calamine counts a date's milliseconds in an i64
+
+
+class UnreadableNumber(str):
+    """Among a sheet's error cells, a cell holding such a number, as its text ("-1e308"):
+    the reader gives calamine a copy of the workbook where it is an error cell."""
+
+
 _SST_COUNT = re.compile(rb"""<(?:\w+:)?sst\b[^>]*?\buniqueCount\s*=\s*["']\s*([0-9]+)""")
 # The smallest shared string, "<si/>", is 5 bytes: a part cannot hold more than size / 5.
 _SMALLEST_SHARED_STRING = 5
@@ -133,6 +155,9 @@ class WorkbookScan:
     # Cells showing an Excel error (#N/A, #REF! ...): sheet name -> {A1 address: error}.
     # python-calamine reads them as empty, so a lead would be told "empty" instead.
     error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Cells holding a number python-calamine cannot convert (_ODD_NUMBER): worksheet part ->
+    # A1 addresses. Read from `readable_copy`, where each is an error cell.
+    odd_numbers: dict[str, set[str]] = field(default_factory=dict)
 
     def sheet_of(self, part: str) -> str | None:
         """The name of the sheet stored in `part`, if it is a worksheet."""
@@ -390,6 +415,7 @@ def _scan_workbook_parts(
         name: None for name in names if name.startswith("xl/worksheets/")
     }
     error_cells: dict[str, dict[str, str]] = {}
+    odd_numbers: dict[str, set[str]] = {}
     for info in infos:
         if info.filename not in first and not info.is_dir():
             found = _scan_part(
@@ -398,7 +424,12 @@ def _scan_workbook_parts(
             )  # fmt: skip
             if found:
                 error_cells[worksheets.get(info.filename) or info.filename] = found
-    return WorkbookScan(source, tuple(info.filename for info in infos), sheet_parts, error_cells)
+            odd = {ref for ref, error in found.items() if isinstance(error, UnreadableNumber)}
+            if odd:
+                odd_numbers[info.filename] = odd
+    return WorkbookScan(
+        source, tuple(info.filename for info in infos), sheet_parts, error_cells, odd_numbers
+    )
 
 
 # --- Each part, streamed ------------------------------------------------------------------
@@ -475,7 +506,49 @@ def _scan_part(
         if worksheet and b"<f" in chunk and len(found) < MAX_ERROR_CELLS:
             for ref in _FORMULA_NO_VALUE.findall(chunk):
                 found[ref.decode("ascii")] = FORMULA_NO_VALUE
+        if worksheet and len(found) < MAX_ERROR_CELLS:
+            found.update(_odd_numbers(chunk))
     return found
+
+
+def _odd_numbers(chunk: bytes) -> dict[str, str]:
+    """The number cells of `chunk` whose value python-calamine cannot convert, by address."""
+    found = {}
+    for match in _ODD_NUMBER.finditer(chunk):
+        text = match.group(1).decode("ascii")
+        try:
+            value = float(text)
+        except ValueError:  # "infinite" and the like: calamine reads it as text
+            continue
+        if math.isfinite(value) and value > _LOWEST_DATE_DAYS:
+            continue
+        start = chunk.rfind(b"<c", 0, match.start())
+        cell = _CELL_START.match(chunk, start) if start >= 0 else None
+        if cell is None or re.search(rb'\bt="(?!n")', cell.group(0)):
+            continue  # text, a shared string's index, an error: not a number
+        found[cell.group(1).decode("ascii")] = UnreadableNumber(text)
+    return found
+
+
+def readable_copy(scan: WorkbookScan) -> io.BytesIO:
+    """The workbook in memory with every cell in `scan.odd_numbers` made an error cell
+    (#NUM!), so that python-calamine reads it as empty instead of stopping the process.
+    Only a workbook that holds such a number is copied (a program wrote it, not Excel)."""
+    copy = io.BytesIO()
+    with zipfile.ZipFile(scan.path) as archive, zipfile.ZipFile(copy, "w") as out:
+        for info in archive.infolist():
+            data = archive.read(info)
+            refs = scan.odd_numbers.get(info.filename)
+            if refs:
+                cells = re.compile(
+                    rb'<c\b[^>]*?\br="(' + b"|".join(r.encode() for r in sorted(refs))
+                    + rb')"[^>]*?(?:/>|>.*?</c>)',
+                    re.S,
+                )  # fmt: skip
+                data = cells.sub(rb'<c r="\1" t="e"><v>#NUM!</v></c>', data)
+            out.writestr(info, data, zipfile.ZIP_DEFLATED, 1)
+    copy.seek(0)
+    return copy
 
 
 def _check_shared_strings(source: Path, info: zipfile.ZipInfo, head: bytes, limits: Limits) -> None:

@@ -24,7 +24,7 @@ from wellled_xl.model import (
     Tracker,
     cell_text,
 )
-from wellled_xl.preflight import WorkbookScan, check_workbook
+from wellled_xl.preflight import WorkbookScan, check_workbook, readable_copy
 from wellled_xl.rules import RULES
 from wellled_xl.scale import scale_from_key, scale_from_statuses, standard_scale
 from wellled_xl.shape import MergedRange, SheetExtras, SheetReading, read_tracker_sheet
@@ -49,6 +49,8 @@ def open_workbook(path: str | Path) -> tuple[python_calamine.CalamineWorkbook, W
         raise errors.UnusableWorkbook(source, "is a folder, not a workbook")
     scan = check_workbook(source)  # refuse what calamine must not parse: see preflight.py
     try:
+        if scan.odd_numbers:  # numbers calamine cannot convert: read a copy without them
+            return python_calamine.CalamineWorkbook.from_filelike(readable_copy(scan)), scan
         return python_calamine.CalamineWorkbook.from_path(str(source)), scan
     except python_calamine.PasswordError as exc:
         raise errors.NotAWorkbook(

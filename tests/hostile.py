@@ -671,6 +671,254 @@ def _path_sheet_name(path: Path) -> Path:
     )
 
 
+# --- Cases at the edges of what Excel stores (each held to 20 s and 400 MB) ---------------
+
+# Every control character, as Excel keeps it: C0 controls as _xHHHH_ escapes (XML 1.0
+# cannot hold them), tab, line feed and carriage return raw, C1 controls and DEL raw (XML
+# allows them), and a literal "_x0041_" typed by a lead, which Excel escapes as _x005F_x0041_.
+C0 = "".join(chr(code) for code in range(0x20))
+CONTROLS = [
+    C0,
+    "tab\there, new\nline, return\r\nand form\x0cfeed",
+    "\x1b[31mred\x1b[0m bell\x07 backspace\x08 NUL\x00 escape",
+    "C1 \x80\x85\x9f and DEL \x7f",
+    "typed _x0041_ and _x005F_ literally",
+    "\x0b\x0c\x1c\x1d\x1e\x1f",
+]
+
+
+def _excel_text(text: str) -> str:
+    """Text as Excel writes it in a sheet's XML: a literal _xHHHH_ escaped first, then the
+    controls XML cannot hold; tab, line feed and carriage return stay raw (as &#13; for CR,
+    which XML would otherwise read as a line feed)."""
+    text = re.sub(r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1", text)
+    return escape(_excel_escape(text)).replace("\r", "&#13;")
+
+
+def _shared_strings_of(rows: list[list[object]]) -> tuple[list[list[object]], str]:
+    """Every text cell of `rows` moved to a shared-strings part, as Excel saves them."""
+    strings: dict[str, int] = {}
+    out = []
+    for row in rows:
+        cells: list[object] = []
+        for value in row:
+            if isinstance(value, str) and not isinstance(value, Raw):
+                index = strings.setdefault(value, len(strings))
+                value = Raw(f'<c r="{{ref}}" t="s"><v>{index}</v></c>')
+            cells.append(value)
+        out.append(cells)
+    items = "".join(f'<si><t xml:space="preserve">{_excel_text(text)}</t></si>' for text in strings)
+    sst = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}" count="{len(strings)}" '
+        f'uniqueCount="{len(strings)}">{items}</sst>'
+    )
+    return out, sst
+
+
+def _control_characters(path: Path) -> Path:
+    """Control characters in every text field: ref, KLOE, action, both dates written as
+    text, lead, measure, progress, RAG; in a header, in the registers, in sheet names."""
+    rows = [[*HEADER[:-1], "RAG\t"]]  # a header with a tab after it
+    for i, text in enumerate(CONTROLS, start=1):
+        rows.append(
+            [f"W1{chr(96 + i)}{text}", f"W1{text}", f"Action {i}: {text}",
+             f"31/03/2019{text}", f"{text}30 June 2019", f"RG{text}", f"Measure {text}",
+             f"Progress {text}", f"A/G{text}"]
+        )  # fmt: skip
+    rows.append(["W2\x01", "W2", "A clean action, its lead a control", date(2019, 3, 31), None,
+                 "\x07", "m", "p", "\x1b"])  # fmt: skip
+    rows, sst = _shared_strings_of(rows)
+    legend = [LEGEND[0], ["A/G\x07", "Bell in the code", "FFC000", "No"], *LEGEND[1:]]
+    leads = [LEADS[0], ["RG", "R\x00 Green\x1b", "C\x0bEO", "rg\x01@nhs.example"]]
+    inline = [[Raw(cell_xml("{ref}", _excel_escape(str(v)))) if isinstance(v, str) else v
+               for v in row] for row in (*legend, *leads)]  # fmt: skip
+    return raw_xlsx(
+        path,
+        [
+            RawSheet("Actions_x0007_\t", rows),  # a tab and a literal escape: XML allows them
+            RawSheet("Legend", inline[: len(legend)]),
+            RawSheet("Leads", inline[len(legend) :]),
+        ],
+        shared_strings=sst,
+    )
+
+
+def _beyond_32767(path: Path) -> Path:
+    """Text longer than a cell can hold (a program, not Excel, wrote it): 40,000 characters
+    of action, 100,000 of progress, 33,000 of lead and of RAG, in shared strings and
+    inline, one cell made of escapes, and 20,000 emoji (40,000 UTF-16 units)."""
+    long_action = ("Recruit and train staff. " * 1700)[:40_000]
+    long_progress = ("Progress is slow but steady. " * 3500)[:100_000]
+    rows = tracker_rows(
+        ["W1a", "W1", long_action, date(2019, 3, 31), None, "RG", "m", long_progress, "A/G"],
+        ["W1b", "W1", "Short action", date(2019, 3, 31), None, "R" * 33_000, "m", "ok",
+         "A/G" * 11_000],
+        ["W1c", "W1", "🚑" * 20_000, date(2019, 3, 31), None, "RG", "\x07" * 33_000, "ok", "G"],
+        ["W1d" * 11_000, "W1", "A ref too long", date(2019, 3, 31), None, "RG", "m", "ok", "G"],
+    )  # fmt: skip
+    rows[1:3], sst = _shared_strings_of(rows[1:3])
+    for row in rows[3:]:
+        for i, value in enumerate(row):
+            if isinstance(value, str):
+                row[i] = Raw(
+                    f'<c r="{{ref}}" t="inlineStr"><is><t>{_excel_text(value)}</t></is></c>'
+                )
+    return raw_xlsx(path, [RawSheet("Actions", rows)], shared_strings=sst)
+
+
+def _formula(formula: str, cached: str | None = None, kind: str = "", style: str = "") -> Raw:
+    t = f' t="{kind}"' if kind else ""
+    s = f' s="{style}"' if style else ""
+    value = f"<v>{cached}</v>" if cached is not None else ""
+    return Raw(f'<c r="{{ref}}"{s}{t}><f>{escape(formula)}</f>{value}</c>')
+
+
+def _formulas_in_dates_and_status(path: Path) -> Path:
+    """Formulas in the due dates and the RAG, each with a saved value and without."""
+    cases = [
+        # (original due, revised due, RAG)
+        (_formula("DATE(2019,3,31)", "43555", style="1"), _formula("D2+30", "43585", style="1"),
+         _formula('IF(1,"G","R")', "G", "str")),
+        (_formula("DATE(2019,3,31)", style="1"), _formula("D3+30", style="1"),
+         _formula('IF(1,"G","R")')),
+        (_formula('TEXT(43555,"dd/mm/yyyy")', "31/03/2019", "str"),
+         _formula('""', "", "str"), _formula('IF(1,"G","R")', "", "str")),
+        (_formula("1/0", "#DIV/0!", "e"), _formula("NA()", "#N/A", "e"),
+         _formula("Legend!Z99", "#REF!", "e")),
+        (_formula("TRUE()", "1", "b"), _formula("D6", "0", "b"),
+         Raw('<c r="{ref}" t="str"><f t="shared" ref="I7:I8" si="0">Leads!A2</f><v>A/G</v></c>')),
+        (Raw('<c r="{ref}" s="1"><f t="shared" ref="D7:D8" si="1">DATE(2019,6,30)</f></c>'),
+         Raw('<c r="{ref}" s="1"><f t="array" ref="E7">MAX(D2:D6)</f><v>43646</v></c>'),
+         Raw('<c r="{ref}" t="str"><f t="shared" si="0"/><v></v></c>')),
+        (Raw('<c r="{ref}" s="1"><f t="shared" si="1"/></c>'), _formula("D8+1", "-1e308",
+         style="1"), _formula('"A/R"', "A/R", "str")),
+    ]  # fmt: skip
+    rows = [list(HEADER)]
+    for i, (due, revised, rag) in enumerate(cases):
+        rows.append([f"W1{chr(97 + i)}", "W1", f"Action {i}", due, revised, "RG", "m", "p", rag])
+    return raw_xlsx(path, [RawSheet("Actions", rows)])
+
+
+# Date-formatted serial numbers: Excel's first and last day, its 29 February 1900, and
+# numbers no date can be (negative, past 9999, huge, not a number at all).
+EDGE_SERIALS = ["1", "59", "60", "61", "2958465", "2958465.99999", "0.5", "2958466", "0", "-1",
+                "-693594", "1e15", "-1e15", "1e308", "-1e308", "4.9e-324", "-0", "NaN", "INF",
+                "-INF", "1e999", "-1.0675e11"]  # fmt: skip
+EDGE_TEXTS = ["01/01/1900", "1900-01-01", "29/02/1900", "31/12/9999", "9999-12-31",
+              "1 January 10000", "00/01/1900", "31/12/1899", "0001-01-01"]  # fmt: skip
+
+
+def _date_range(path: Path) -> Path:
+    """Due dates from 1900-01-01 to 9999-12-31 and numbers far outside them, as date-styled
+    numbers, plain numbers and text; in the original and the revised due date."""
+    rows = [list(HEADER)]
+    for i, serial in enumerate(EDGE_SERIALS):
+        dated = Raw(f'<c r="{{ref}}" s="1"><v>{serial}</v></c>')
+        plain = Raw(f'<c r="{{ref}}" t="n"><v>{serial}</v></c>')
+        rows.append([f"W1{i}", "W1", f"Due {serial}", dated, plain, "RG", "m", "p", "A/G"])
+    for i, text in enumerate(EDGE_TEXTS):
+        rows.append([f"W2{i}", "W2", f"Due {text}", text, text, "RG", "m", "p", "A/G"])
+    rows.append(["W3a", "W3", "ISO date cells", Raw('<c r="{ref}" t="d"><v>9999-12-31</v></c>'),
+                 Raw('<c r="{ref}" t="d"><v>-99999-01-01T00:00:00</v></c>'), "RG", "m", "p",
+                 "A/G"])  # fmt: skip
+    return raw_xlsx(path, [RawSheet("Actions", rows)])
+
+
+def _boolean_neither(path: Path) -> Path:
+    """A boolean cell holding 2: no program that writes .xlsx files properly saves one."""
+    row = list(ROW)
+    row[3] = Raw('<c r="{ref}" t="b"><v>2</v></c>')
+    return raw_xlsx(path, [RawSheet("Actions", tracker_rows(row))])
+
+
+def _booleans_in_dates(path: Path) -> Path:
+    """TRUE and FALSE as the due dates: typed, date-styled, as text."""
+    cells = [
+        (True, False),
+        (Raw('<c r="{ref}" t="b" s="1"><v>1</v></c>'),
+         Raw('<c r="{ref}" t="b" s="1"><v>0</v></c>')),
+        (date(2019, 3, 31), True),
+        ("TRUE", "FALSE"),
+    ]  # fmt: skip
+    rows = [list(HEADER)]
+    for i, (due, revised) in enumerate(cells):
+        rows.append([f"W1{chr(97 + i)}", "W1", f"Action {i}", due, revised, "RG", "m", "p", "A/G"])
+    return raw_xlsx(path, [RawSheet("Actions", rows)])
+
+
+# Sheet names Excel allows (at most 31 characters, none of \ / ? * [ ] :, no apostrophe at
+# either end): quotes, symbols, right-to-left text, a bidi override, emoji.
+ODD_SHEET_NAMES = [
+    'Trust\'s "Actions" & <2019>',
+    "פעולות ביקורת",
+    "خطة العمل ٢٠١٩",
+    "\u202eActions\u202c 100% $#@!",
+    "=SUM(A1)+'x'!B2",
+    "Actions 👩‍⚕️🏥",
+    "'Quoted' sheet",  # Excel refuses this one: a hand-made file may not
+    "Board paper",  # the paper's own sheet name, taken by the tracker
+]
+
+
+def _odd_sheet_names(path: Path) -> Path:
+    sheets = []
+    for i, name in enumerate(ODD_SHEET_NAMES):
+        row = [f"W{i + 1}a", f"W{i + 1}", f"Action on {name}", date(2019, 3, 31), None, "RG", "m",
+               "p", "A/R"]  # fmt: skip
+        sheets.append(RawSheet(name, tracker_rows(row)))
+    sheets.append(RawSheet("מקרא 'Legend'", LEGEND))
+    sheets.append(RawSheet('القادة "Leads"', LEADS))
+    return raw_xlsx(path, sheets)
+
+
+def _header_16384_columns(path: Path) -> Path:
+    """A header row filled to column XFD (16,384 columns), two actions, one filled as wide."""
+    header = [*HEADER, *(f"Note {c}" for c in range(len(HEADER) + 1, 16_385))]
+    wide = [*ROW, *(f"n{c}" for c in range(len(ROW) + 1, 16_385))]
+    row = ["W1b", "W1", "Appraisals", date(2019, 6, 30), None, "RG", "m", "Done", "G"]
+    row += [None] * (16_383 - len(row)) + ["far right"]
+    return raw_xlsx(path, [RawSheet("Actions", [header, wide, row])])
+
+
+def _sheets_300(path: Path) -> Path:
+    """300 sheets: 297 tracker sheets of one action each, the registers, a blank sheet."""
+    sheets = [
+        RawSheet(f"Actions {i}", tracker_rows([f"W{i}a", f"W{i}", f"Action {i}",
+                 date(2019, 3, 31), None, "RG", "m", "p", "A/G"]))
+        for i in range(1, 298)
+    ]  # fmt: skip
+    sheets += [RawSheet("Legend", LEGEND), RawSheet("Leads", LEADS), RawSheet("Blank")]
+    return raw_xlsx(path, sheets)
+
+
+def _duplicate_refs(path: Path) -> Path:
+    """5,000 actions, every one of them ref W1a."""
+    rows = [["W1a", "W1", f"Action {i}", date(2019, 3, 31), None, "RG", "m", f"p {i}", "A/G"]
+            for i in range(5_000)]  # fmt: skip
+    return raw_xlsx(path, [RawSheet("Actions", tracker_rows(*rows))])
+
+
+def _stray_cell(row: int, column: str = "A", value: str = "x") -> Callable[[Path], Path]:
+    """A tracker with one action, and one stray cell far below it."""
+
+    def build(path: Path) -> Path:
+        stray = cell_xml(f"{column}{row}", value)
+        xml = (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}">'
+            + sheet_data(tracker_rows(ROW)).replace(
+                "</sheetData>", f'<row r="{row}">{stray}</row></sheetData>'
+            )
+            + "</worksheet>"
+        )
+        return raw_xlsx(path, [RawSheet("Actions", xml=xml)])
+
+    return build
+
+
+def _header_only(path: Path) -> Path:
+    return openpyxl_tracker(path, [list(HEADER)])
+
+
 @dataclass(frozen=True)
 class Case:
     """One hostile input: how to build it and what the tool must answer."""
@@ -681,6 +929,9 @@ class Case:
     suffix: str = ".xlsx"
     env: dict[str, str] = field(default_factory=dict)
     big: bool = False  # slow to process: validate and build only
+    # Held to the bounds every input of these kinds must keep (tests/test_hostile.py):
+    # validate and build each within 20 s and 400 MB, a paper LibreOffice opens.
+    bounded: bool = False
 
 
 CASES: dict[str, Case] = {
@@ -744,6 +995,29 @@ CASES: dict[str, Case] = {
     "formula-injection-text": Case(_injections, "read"),
     "sheet-named-like-a-path": Case(_path_sheet_name, "read"),
     "rows-100000": Case(_many_rows, "read", big=True),
+    "control-characters-every-field": Case(_control_characters, "read", bounded=True),
+    "text-beyond-32767-characters": Case(_beyond_32767, "read", bounded=True),
+    "formulas-in-dates-and-status": Case(_formulas_in_dates_and_status, "read", bounded=True),
+    "dates-1900-to-9999-and-beyond": Case(_date_range, "read", bounded=True),
+    "booleans-in-date-columns": Case(_booleans_in_dates, "read", bounded=True),
+    "boolean-cell-neither-true-nor-false": Case(
+        _boolean_neither, "refused", ("cannot be read", "boolean"), bounded=True
+    ),
+    "sheet-names-quotes-symbols-rtl": Case(_odd_sheet_names, "read", bounded=True),
+    "header-16384-columns": Case(_header_16384_columns, "read", bounded=True),
+    "sheets-300": Case(_sheets_300, "read", bounded=True),
+    "refs-5000-duplicates": Case(_duplicate_refs, "read", bounded=True),
+    # Read: a few cells far down make a sparse sheet, read cell by cell, however wide its
+    # used range (its memory follows the cells it holds).
+    "stray-cell-row-1000000": Case(_stray_cell(1_000_000, "H", "stray note"), "read", bounded=True),
+    "stray-text-in-ref-column-row-1000000": Case(_stray_cell(1_000_000), "read", bounded=True),
+    "stray-space-row-1000000": Case(_stray_cell(1_000_000, "A", " "), "read", bounded=True),
+    "stray-cell-row-1000000-column-j": Case(_stray_cell(1_000_000, "J"), "read", bounded=True),
+    "stray-cell-row-1000000-column-xfd": Case(_stray_cell(1_000_000, "XFD"), "read", bounded=True),
+    "stray-cell-row-1048576": Case(
+        _stray_cell(1_048_576), "refused", ("WELLLED_XL_MAX_ROWS", "1,048,576"), bounded=True
+    ),
+    "header-row-no-actions": Case(_header_only, "read", bounded=True),
 }
 
 

@@ -5,19 +5,29 @@ through the real command line in subprocesses with a timeout (a hang is a failur
 2 GB of address space (a runaway allocation is a failure). Refused inputs must exit 2
 with a single ``wellled-xl: <file>: <reason>`` line; inputs that can be read must be read
 (exit 0 or 1). Never a traceback, never a crash, never an internal error (exit 70).
+
+The `bounded` cases are held to what a trust's laptop gives: `validate` and `build` each
+within 20 s of wall time and 400 MB of peak resident memory, measured on the command's
+own process (its ``ru_maxrss``, as a wrapper that waits for it reads it: address space
+is no measure, Python reserves far more than it uses), and a paper that openpyxl and
+LibreOffice open. They are built and run once a session (`bounded_runs`), two commands
+side by side, and every paper is opened by one LibreOffice.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 import python_calamine
 from hostile import CASES, INJECTIONS, NS, RawSheet, build_case, cfb, raw_xlsx
@@ -29,19 +39,44 @@ AS_AT = "2019-09-30"
 TIMEOUT = 30  # seconds for one command on one input
 BIG_TIMEOUT = 90  # the 100,000-row case: validate ~10 s, build ~35 s on 2 cores
 MEMORY = 2 * 1024**3
-DOCUMENTED_EXIT_CODES = {0, 1, 2, 3, 4}
+DOCUMENTED_EXIT_CODES = {code.code for code in errors.EXIT_CODES} - {errors.EXIT_INTERNAL}
+BOUND_SECONDS = 20  # wall time of one command on a bounded case
+BOUND_MB = 400  # its peak resident memory
+# Runs a command as its child; writes the child's wall time, peak RSS (KB) and exit code.
+MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "start = time.monotonic()\n"
+    "code = subprocess.run(sys.argv[2:]).returncode\n"
+    "seconds = time.monotonic() - start\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "with open(sys.argv[1], 'w') as usage:\n"
+    "    usage.write(f'{seconds} {peak} {code}')\n"
+)
 
 
 def _bounded() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
 
-def _run_all(commands: dict[str, list[str]], env: dict[str, str], timeout: float) -> dict:
-    """Run the commands side by side (two cores); {name: CompletedProcess}."""
+def _run_all(
+    commands: dict[str, list[str]],
+    env: dict[str, str],
+    timeout: float,
+    measure_in: Path | None = None,
+) -> dict:
+    """Run the commands side by side (two cores); {name: CompletedProcess}. With
+    `measure_in`, each runs under MEASURE, which leaves ``<name>.usage`` there."""
     environment = {**os.environ, **env, "NO_COLOR": "1"}
+
+    def argv(name: str, args: list[str]) -> list[str]:
+        command = [sys.executable, "-m", "wellled_xl", *args]
+        if measure_in is None:
+            return command
+        return [sys.executable, "-c", MEASURE, str(measure_in / f"{name}.usage"), *command]
+
     running = {
         name: subprocess.Popen(
-            [sys.executable, "-m", "wellled_xl", *args],
+            argv(name, args),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -59,9 +94,10 @@ def _run_all(commands: dict[str, list[str]], env: dict[str, str], timeout: float
                 stdout, stderr = process.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
                 pytest.fail(f"{name} hung: no answer within {timeout} s")
-            done[name] = subprocess.CompletedProcess(
-                process.args, process.returncode, stdout, stderr
-            )
+            code = process.returncode
+            if measure_in is not None:  # the command's own exit code, as MEASURE saw it
+                code = int((measure_in / f"{name}.usage").read_text().split()[2])
+            done[name] = subprocess.CompletedProcess(process.args, code, stdout, stderr)
     finally:
         for process in running.values():
             if process.poll() is None:
@@ -83,15 +119,100 @@ def _commands(tracker: Path, out: Path, big: bool) -> dict[str, list[str]]:
     return commands
 
 
+BOUNDED = [case_id for case_id, case in CASES.items() if case.bounded]
+
+
+@pytest.fixture(scope="session")
+def bounded_runs(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """Every bounded case built and run once a session (by whichever xdist worker asks
+    first; the other waits on the lock): its validate and build measured, their results
+    in ``runs.json``, every paper opened by one LibreOffice (``libreoffice.json``)."""
+    root = tmp_path_factory.getbasetemp()
+    root = root if worker_id == "master" else root.parent  # shared by the workers
+    folder = root / "hostile-bounded"
+    with open(root / "hostile-bounded.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "libreoffice.json").exists():
+            _run_bounded(folder)
+    return folder
+
+
+def _run_bounded(folder: Path) -> None:
+    runs = {}
+    for case_id in BOUNDED:
+        case = CASES[case_id]
+        tracker = build_case(case_id, folder / case_id / "in")
+        out = folder / case_id / "out"
+        out.mkdir(parents=True)
+        commands = _commands(tracker, out, big=True)  # validate and build
+        results = _run_all(commands, case.env, TIMEOUT, measure_in=out)
+        runs[case_id] = {
+            "tracker": str(tracker),
+            **{
+                name: {
+                    "code": result.returncode,
+                    "stdout": result.stdout,
+                    "stderr": result.stderr,
+                    "seconds": float((out / f"{name}.usage").read_text().split()[0]),
+                    "peak_mb": int((out / f"{name}.usage").read_text().split()[1]) / 1024,
+                }
+                for name, result in results.items()
+            },
+        }
+    (folder / "runs.json").write_text(json.dumps(runs), encoding="utf-8")
+    (folder / "libreoffice.json").write_text(json.dumps(_open_in_libreoffice(folder)))
+
+
+def _open_in_libreoffice(folder: Path) -> dict[str, bool | None]:
+    """{case: whether LibreOffice opened its paper (None: no LibreOffice here)}: one
+    soffice converts every paper to CSV, which it can only do from a loaded workbook."""
+    papers = {c: folder / c / "out" / "paper.xlsx" for c in BOUNDED}
+    papers = {c: paper for c, paper in papers.items() if paper.exists()}
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return dict.fromkeys(papers)
+    given = folder / "libreoffice" / "in"
+    given.mkdir(parents=True)
+    for case_id, paper in papers.items():
+        shutil.copy(paper, given / f"{case_id}.xlsx")
+    converted = folder / "libreoffice" / "out"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(folder / 'libreoffice' / 'profile').as_uri()}",
+         "--headless", "--norestore", "--convert-to", "csv", "--outdir", str(converted),
+         *sorted(str(path) for path in given.iterdir())],
+        capture_output=True, timeout=180, check=False,
+    )  # fmt: skip
+    return {
+        case_id: (converted / f"{case_id}.csv").exists()
+        and (converted / f"{case_id}.csv").stat().st_size > 0
+        for case_id in papers
+    }
+
+
+def _bounded_results(case_id: str, folder: Path) -> tuple[dict, Path, Path]:
+    """A bounded case's validate and build, as `_run_all` gives them (refresh, the same
+    pipeline, is left out to keep the suite short), its out folder and its tracker."""
+    run = json.loads((folder / "runs.json").read_text(encoding="utf-8"))[case_id]
+    results = {
+        name: subprocess.CompletedProcess([], run[name]["code"], run[name]["stdout"],
+                                          run[name]["stderr"])
+        for name in ("validate", "build")
+    }  # fmt: skip
+    return results, folder / case_id / "out", Path(run["tracker"])
+
+
 @pytest.mark.parametrize("case_id", list(CASES))
-def test_hostile_input(case_id: str, tmp_path: Path) -> None:
+def test_hostile_input(case_id: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     case = CASES[case_id]
-    tracker = build_case(case_id, tmp_path / "in")
     out = tmp_path / "out"
     out.mkdir()
-    results = _run_all(
-        _commands(tracker, out, case.big), case.env, BIG_TIMEOUT if case.big else TIMEOUT
-    )
+    if case.bounded:  # validate and build already run, measured, in bounded_runs
+        results, out, tracker = _bounded_results(case_id, request.getfixturevalue("bounded_runs"))
+    else:
+        tracker = build_case(case_id, tmp_path / "in")
+        results = _run_all(
+            _commands(tracker, out, case.big), case.env, BIG_TIMEOUT if case.big else TIMEOUT
+        )
     for name, result in results.items():
         where = f"{name} on {case_id}: exit {result.returncode}\n{result.stderr[-2000:]}"
         assert result.returncode >= 0, f"killed by signal {-result.returncode}: {where}"
@@ -106,13 +227,46 @@ def test_hostile_input(case_id: str, tmp_path: Path) -> None:
         assert not (out / "paper.xlsx").exists()
         return
     report = json.loads(results["validate"].stdout)
-    assert report["summary"]["actions"] >= 1
+    rules = {finding["rule"] for finding in report["findings"]}
+    assert report["summary"]["actions"] >= 1 or "no-actions" in rules
     paper = python_calamine.CalamineWorkbook.from_path(str(out / "paper.xlsx"))
     assert paper.sheet_names
     if "refresh" in results:
         summary = json.loads(results["refresh"].stdout)
         assert [t["result"] for t in summary["trackers"]] in (["clean"], ["findings"])
     CHECKS.get(case_id, lambda *_: None)(report, out, tmp_path)
+
+
+@pytest.mark.parametrize("case_id", BOUNDED)
+def test_bounded_case_keeps_to_20_s_and_400_mb(case_id: str, bounded_runs: Path) -> None:
+    """validate and build each within 20 s and 400 MB; findings (validate --json) or one
+    line; a paper that openpyxl and LibreOffice open."""
+    run = json.loads((bounded_runs / "runs.json").read_text(encoding="utf-8"))[case_id]
+    for name in ("validate", "build"):
+        result = run[name]
+        where = (
+            f"{name} on {case_id}: exit {result['code']}, {result['seconds']:.1f} s, "
+            f"{result['peak_mb']:.0f} MB\n{result['stderr'][-2000:]}"
+        )
+        assert result["seconds"] <= BOUND_SECONDS, where
+        assert result["peak_mb"] <= BOUND_MB, where
+        assert result["code"] in DOCUMENTED_EXIT_CODES, where
+        assert "Traceback" not in result["stderr"] and "panicked" not in result["stderr"], where
+        lines = [line for line in result["stderr"].splitlines() if line.strip()]
+        if result["code"] == errors.EXIT_UNUSABLE:
+            assert len(lines) == 1 and lines[0].startswith("wellled-xl: "), where
+        else:
+            assert not lines, where
+    if run["validate"]["code"] != errors.EXIT_UNUSABLE:
+        assert json.loads(run["validate"]["stdout"])["findings"], "no finding at all"
+        paper = bounded_runs / case_id / "out" / "paper.xlsx"
+        book = openpyxl.load_workbook(paper)
+        assert book.sheetnames
+        book.close()
+        opened = json.loads((bounded_runs / "libreoffice.json").read_text())[case_id]
+        if opened is None:
+            pytest.skip("LibreOffice is not installed: the paper opened in openpyxl only")
+        assert opened, f"LibreOffice could not open the paper of {case_id}"
 
 
 def _assert_refusal(name: str, result, tracker: Path, words: tuple[str, ...]) -> None:
@@ -171,7 +325,63 @@ def _long_text_kept_whole(report: dict, out: Path, tmp: Path) -> None:
     assert "€" * 32_767 in texts
 
 
+def _paper_texts(out: Path) -> set[str]:
+    book = python_calamine.CalamineWorkbook.from_path(str(out / "paper.xlsx"))
+    return {
+        value
+        for name in book.sheet_names
+        for row in book.get_sheet_by_name(name).to_python()
+        for value in row
+        if isinstance(value, str)
+    }
+
+
+def _controls_kept(report: dict, out: Path, tmp: Path) -> None:
+    from hostile import CONTROLS
+
+    texts = _paper_texts(out)
+    for text in CONTROLS:  # every progress update comes back as typed, controls and all
+        assert f"Progress {text}".strip() in {t.strip() for t in texts}, repr(text)
+
+
+def _truncation_said(report: dict, out: Path, tmp: Path) -> None:
+    said = {f["cell"] for f in report["findings"] if f["rule"] == "text-too-long"}
+    assert said == {"C2", "H2", "F3", "I3", "C4", "G4", "A5"}, said
+    texts = _paper_texts(out)
+    assert ("Recruit and train staff. " * 1700)[:32_767] in texts
+    assert "🚑" * 16_383 in texts  # 32,766 UTF-16 units: no emoji cut in half
+
+
+def _unreadable_numbers_said(report: dict, out: Path, tmp: Path) -> None:
+    said = {f["cell"] for f in report["findings"] if f["rule"] == "number-unreadable"}
+    assert {"D14", "D16", "D19", "D20", "D21", "D22"} <= said, said
+
+
+def _formulas_said(report: dict, out: Path, tmp: Path) -> None:
+    by_cell = {f["cell"]: f["rule"] for f in report["findings"] if f["cell"]}
+    assert not {"D2", "E2", "I2"} & by_cell.keys()  # saved values: read as they show
+    assert {by_cell.get(cell) for cell in ("D3", "E3", "I3")} == {"formula-no-value"}
+    assert by_cell.get("D5") == by_cell.get("E5") == "cell-error"
+    assert by_cell.get("E8") == "number-unreadable"
+
+
+def _stray_row_said(report: dict, out: Path, tmp: Path) -> None:
+    assert {f["row"] for f in report["findings"]} >= {1_000_000}
+
+
+def _stray_text_read_as_a_group(report: dict, out: Path, tmp: Path) -> None:
+    # Known gap: a lone word below the last action reads as a group heading, listed in how
+    # the tracker was read, with no finding of its own.
+    assert report["reading"]["sheets"][0]["groups"] == ["x"]
+
+
 CHECKS = {
+    "control-characters-every-field": _controls_kept,
+    "text-beyond-32767-characters": _truncation_said,
+    "dates-1900-to-9999-and-beyond": _unreadable_numbers_said,
+    "formulas-in-dates-and-status": _formulas_said,
+    "stray-cell-row-1000000": _stray_row_said,
+    "stray-text-in-ref-column-row-1000000": _stray_text_read_as_a_group,
     "formula-error-values": _formula_errors_are_findings,
     "formulas-without-cached-values": _uncached_formulas_are_findings,
     "merged-cells-across-rows": _merged_cells_are_findings,
@@ -281,10 +491,13 @@ def test_rows_limit_counts_rows_and_names_the_sheet(tmp_path: Path) -> None:
     [
         # Plain addresses in A to Z: only the high rows are read, exactly.
         ('<c r="A600000"><v>1</v></c>', Limits(max_cells=1_000_000), None),
-        ('<c r="C600000"><v>1</v></c>', Limits(max_cells=1_000_000), "600,000 rows x 3 columns"),
+        ('<c r="C600"><v>1</v></c>', Limits(max_cells=1_000), "600 rows x 3 columns"),
+        # Sparse (a few cells, far down): read cell by cell, so its used range is no limit.
+        ('<c r="C600000"><v>1</v></c>', Limits(max_cells=1_000_000), None),
+        ('<c r="XFD1"><v>1</v></c><c r="A200000"><v>1</v></c>', Limits(), None),
         ('<c r="$B$2000000"><v>1</v></c>', Limits(), "row 2,000,000"),
         # A column past Z, or attributes written another way: every address is read.
-        ('<c r="XFD1"><v>1</v></c><c r="A600"><v>1</v></c>', Limits(), None),
+        ('<c r="XFD1"><v>1</v></c><c r="A500"><v>1</v></c>', Limits(), None),
         ('<c r="XFD1"><v>1</v></c><c r="A700"><v>1</v></c>', Limits(), "700 rows x 16,384"),
         ("<c r='xfd1'><v>1</v></c><c r='A700'><v>1</v></c>", Limits(), "700 rows x 16,384"),
         ('<c r = "A1"><v>1</v></c><c r = "XFD700"><v>1</v></c>', Limits(), "700 rows x 16,384"),

@@ -55,6 +55,9 @@ class Tracker:
     registers: dict[str, list[list]] = field(default_factory=lambda: dict(REGISTERS))
     hidden_copy: bool = False
     merge: str | None = None
+    # Cells of the Actions sheet given their text past openpyxl's cut at 32,767 characters,
+    # as a program writing the XML itself leaves them.
+    long_cells: dict[str, str] = field(default_factory=dict)
 
     def write(self, path: Path) -> Path:
         book = openpyxl.Workbook()
@@ -65,6 +68,8 @@ class Tracker:
             sheet.append([row.get(name) for name in self.header])
         if self.merge:
             sheet.merge_cells(self.merge)
+        for address, text in self.long_cells.items():
+            sheet[address]._value = text
         for name, rows in self.registers.items():
             other = book.create_sheet(name)
             for row in rows:
@@ -90,6 +95,10 @@ def set_cell(name: str, value: object) -> Callable[[Tracker], None]:
         tracker.rows[0][name] = value
 
     return apply
+
+
+def long_progress(tracker: Tracker) -> None:
+    tracker.long_cells["H2"] = "Progress made. " * 2200  # 33,000 characters
 
 
 def drop_register(name: str) -> Callable[[Tracker], None]:
@@ -185,6 +194,9 @@ CASES: dict[str, tuple[Callable[[Tracker], None], str]] = {
     "cell-error": (set_cell("Original due", "#N/A"), "D2"),
     # openpyxl saves a formula with no value, as a script's file is left: never calculated.
     "formula-no-value": (set_cell("Original due", "=DATE(2020,3,31)"), "D2"),
+    # A program's number no date can be: python-calamine would stop the process on it.
+    "number-unreadable": (set_cell("Original due", -1e308), "D2"),
+    "text-too-long": (long_progress, "H2"),
     "merged-cells": (merge_leads, "F2:F3"),
     "hidden-sheet": (hide_a_copy, ""),
     "header-duplicate": (duplicate_column("Lead"), "K1"),

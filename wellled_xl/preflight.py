@@ -24,6 +24,8 @@ from __future__ import annotations
 import codecs
 import concurrent.futures
 import functools
+import io
+import math
 import os
 import re
 import struct
@@ -56,7 +58,9 @@ class Limits:
     ratio_min_entry_mb: int = 1
     max_entries: int = 10_000  # files inside the zip
     max_rows: int = 1_000_000  # the highest row number a sheet may use
-    max_cells: int = 10_000_000  # rows x columns of a sheet's used range (~40 bytes each)
+    # Rows x columns of a sheet's used range: python-calamine holds each cell of it (~32
+    # bytes, blank or not), so 9,000,000 cells and the rest of a run stay within 400 MB.
+    max_cells: int = 9_000_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
@@ -121,6 +125,24 @@ _FORMULA_NO_VALUE = re.compile(
 )
 # What a cell with such a formula holds, among the error cells: it shows no value.
 FORMULA_NO_VALUE = "(a formula with no saved value)"
+# A number python-calamine cannot convert: a date-styled number below about -1.07e11 (more
+# days than a 64-bit count of milliseconds holds) makes it panic, which no `except` stops,
+# and NaN reads as 30 Dec 1899. Excel saves neither, nor an infinity; a program may. Found
+# by its value first (a negative number, or one spelt with letters, is rare in a tracker),
+# then by the cell around it, which must be a number (no type, or t="n").
+_ODD_NUMBER = re.compile(
+    rb"<v>\s*(-[0-9.]+(?:[eE][+-]?[0-9]+)?|[+-]?(?:[nN][aA][nN]|[iI][nN][fF]\w*)"
+    rb"|[0-9.]+[eE]\+?[0-9]{3,})\s*</v>"
+)
+_CELL_START = re.compile(rb"""<c\b[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*>""")
+_LOWEST_DATE_DAYS = -(2**63) / 86_400_000  # calamine counts a date's milliseconds in an i64
+
+
+class UnreadableNumber(str):
+    """Among a sheet's error cells, a cell holding such a number, as its text ("-1e308"):
+    the reader gives calamine a copy of the workbook where it is an error cell."""
+
+
 _SST_COUNT = re.compile(rb"""<(?:\w+:)?sst\b[^>]*?\buniqueCount\s*=\s*["']\s*([0-9]+)""")
 # The smallest shared string, "<si/>", is 5 bytes: a part cannot hold more than size / 5.
 _SMALLEST_SHARED_STRING = 5
@@ -152,6 +174,9 @@ class WorkbookScan:
     # Sheets whose used range is far bigger than the cells they hold (a stray space typed
     # at row 999,999): read cell by cell rather than as one block (read.py).
     sparse: frozenset[str] = frozenset()
+    # Cells holding a number python-calamine cannot convert (_ODD_NUMBER): worksheet part ->
+    # A1 addresses. Read from `readable_copy`, where each is an error cell.
+    odd_numbers: dict[str, set[str]] = field(default_factory=dict)
 
     def sheet_of(self, part: str) -> str | None:
         """The name of the sheet stored in `part`, if it is a worksheet."""
@@ -410,6 +435,7 @@ def _scan_workbook_parts(
     }
     error_cells: dict[str, dict[str, str]] = {}
     sparse: set[str] = set()
+    odd_numbers: dict[str, set[str]] = {}
     for info in infos:
         if info.filename not in first and not info.is_dir():
             name = worksheets.get(info.filename) or info.filename
@@ -421,8 +447,16 @@ def _scan_workbook_parts(
                 error_cells[name] = found
             if is_sparse:
                 sparse.add(name)
+            odd = {ref for ref, error in found.items() if isinstance(error, UnreadableNumber)}
+            if odd:
+                odd_numbers[info.filename] = odd
     return WorkbookScan(
-        source, tuple(info.filename for info in infos), sheet_parts, error_cells, frozenset(sparse)
+        source,
+        tuple(info.filename for info in infos),
+        sheet_parts,
+        error_cells,
+        frozenset(sparse),
+        odd_numbers,
     )
 
 
@@ -512,12 +546,15 @@ def _scan_part(
         if _FORMULA.search(chunk) and len(found) < MAX_ERROR_CELLS:
             for ref in _FORMULA_NO_VALUE.findall(chunk):
                 found[ref.decode("ascii")] = FORMULA_NO_VALUE
+        if len(found) < MAX_ERROR_CELLS:
+            found.update(_odd_numbers(chunk))
     if not worksheet:
         return found, False
     # The rows used: all read when every address is; else known when above the threshold
     # (at the default limits, row 100,000: as low as a sparse sheet's last row may be).
-    rows = _check_every_address(source, archive, info, where, limits) if not plain else high_row
-    return found, rows >= SPARSE_ROWS and rows >= SPARSE_RATIO * cells
+    if not plain:
+        return found, _check_every_address(source, archive, info, where, limits, cells)
+    return found, high_row >= SPARSE_ROWS and high_row >= SPARSE_RATIO * cells
 
 
 @functools.lru_cache(maxsize=8)
@@ -531,10 +568,20 @@ def _high_row_ref(limits: Limits) -> re.Pattern[bytes]:
 
 
 def _check_every_address(
-    source: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, limits: Limits
-) -> int:
+    source: Path,
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    where: str,
+    limits: Limits,
+    cells: int,
+) -> bool:
     """The highest row and column of every cell and row address a worksheet names, against
-    the limits (attributes written any way XML allows); returns the highest row."""
+    the limits (attributes written any way XML allows); returns whether the sheet, which
+    holds `cells` cells, is sparse.
+
+    A sparse sheet is read cell by cell, each row as wide as the widest: its used range
+    is never held, so it is not held to the cells limit, but its rows of cells are.
+    """
     max_row = max_col = 0
     for chunk in iter_part(archive, info):
         refs = _CELL_REF.findall(chunk)
@@ -545,8 +592,51 @@ def _check_every_address(
             letters = set(map(itemgetter(0), refs))
             max_row = max(max_row, max(map(int, numbers)))
             max_col = max(max_col, max(_column_number(column.upper()) for column in letters))
-            _check_used_range(source, where, max_row, max_col, limits)
-    return max_row
+            _check_used_range(source, where, max_row, 1, limits)
+    sparse = max_row >= SPARSE_ROWS and max_row >= SPARSE_RATIO * cells
+    if not sparse or cells * max_col > limits.max_cells:
+        _check_used_range(source, where, max_row, max_col, limits)
+    return sparse
+
+
+def _odd_numbers(chunk: bytes) -> dict[str, str]:
+    """The number cells of `chunk` whose value python-calamine cannot convert, by address."""
+    found = {}
+    for match in _ODD_NUMBER.finditer(chunk):
+        text = match.group(1).decode("ascii")
+        try:
+            value = float(text)
+        except ValueError:  # "infinite" and the like: calamine reads it as text
+            continue
+        if math.isfinite(value) and value > _LOWEST_DATE_DAYS:
+            continue
+        start = chunk.rfind(b"<c", 0, match.start())
+        cell = _CELL_START.match(chunk, start) if start >= 0 else None
+        if cell is None or re.search(rb'\bt="(?!n")', cell.group(0)):
+            continue  # text, a shared string's index, an error: not a number
+        found[cell.group(1).decode("ascii")] = UnreadableNumber(text)
+    return found
+
+
+def readable_copy(scan: WorkbookScan) -> io.BytesIO:
+    """The workbook in memory with every cell in `scan.odd_numbers` made an error cell
+    (#NUM!), so that python-calamine reads it as empty instead of stopping the process.
+    Only a workbook that holds such a number is copied (a program wrote it, not Excel)."""
+    copy = io.BytesIO()
+    with zipfile.ZipFile(scan.path) as archive, zipfile.ZipFile(copy, "w") as out:
+        for info in archive.infolist():
+            data = archive.read(info)
+            refs = scan.odd_numbers.get(info.filename)
+            if refs:
+                cells = re.compile(
+                    rb'<c\b[^>]*?\br="(' + b"|".join(r.encode() for r in sorted(refs))
+                    + rb')"[^>]*?(?:/>|>.*?</c>)',
+                    re.S,
+                )  # fmt: skip
+                data = cells.sub(rb'<c r="\1" t="e"><v>#NUM!</v></c>', data)
+            out.writestr(info, data, zipfile.ZIP_DEFLATED, 1)
+    copy.seek(0)
+    return copy
 
 
 def _check_shared_strings(source: Path, info: zipfile.ZipInfo, head: bytes, limits: Limits) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -25,7 +26,7 @@ from wellled_xl.model import (
     Tracker,
     cell_text,
 )
-from wellled_xl.preflight import WorkbookScan, check_workbook, iter_part
+from wellled_xl.preflight import WorkbookScan, check_workbook, iter_part, readable_copy
 from wellled_xl.rules import RULES
 from wellled_xl.scale import scale_from_key, scale_from_statuses, standard_scale
 from wellled_xl.shape import MergedRange, SheetExtras, SheetReading, read_tracker_sheet
@@ -50,6 +51,8 @@ def open_workbook(path: str | Path) -> tuple[python_calamine.CalamineWorkbook, W
         raise errors.UnusableWorkbook(source, "is a folder, not a workbook")
     scan = check_workbook(source)  # refuse what calamine must not parse: see preflight.py
     try:
+        if scan.odd_numbers:  # numbers calamine cannot convert: read a copy without them
+            return python_calamine.CalamineWorkbook.from_filelike(readable_copy(scan)), scan
         return python_calamine.CalamineWorkbook.from_path(str(source)), scan
     except python_calamine.PasswordError as exc:
         raise errors.NotAWorkbook(
@@ -104,7 +107,9 @@ def _read_sparse_sheet(
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        with warnings.catch_warnings():  # "no default style" and the like: not the lead's
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
         try:
             sheet = book[name]
             sheet.reset_dimensions()  # the saved dimension may be wrong: read every row
@@ -114,7 +119,7 @@ def _read_sparse_sheet(
                 rows.append(row if _holds_something(row) else EMPTY_ROW)
         finally:
             book.close()
-    except (KeyError, OSError, ValueError, zipfile.BadZipFile) as exc:
+    except (KeyError, OSError, ValueError, OverflowError, zipfile.BadZipFile) as exc:
         raise errors.NotAWorkbook(path, f"sheet {name!r} cannot be read ({exc})") from exc
     while rows and rows[-1] is EMPTY_ROW:
         rows.pop()

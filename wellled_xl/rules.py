@@ -226,6 +226,24 @@ _RULES = (
         "saved with it.",
     ),
     Rule(
+        "number-unreadable",
+        "error",
+        "A cell holds a number no date can be and the reader cannot take (far below zero, or "
+        "not a number at all: a program wrote it, Excel shows ########), so it reads as empty.",
+        "{who}: {label} holds {value}, a number that cannot be read as a date or a value, so "
+        "it reads as empty.",
+        "Type the date (or the value) the cell should hold.",
+    ),
+    Rule(
+        "text-too-long",
+        "warning",
+        "A cell holds more text than an Excel cell can (32,767 characters): the board paper "
+        "shows the first 32,767 and the rest is left out.",
+        "{who}: {label} holds {length:,} characters, more than an Excel cell holds "
+        "({limit:,}); the board paper shows the first {limit:,} and leaves out the rest.",
+        "Shorten the text in {cell} (move the detail to a document the update links to).",
+    ),
+    Rule(
         "merged-cells",
         "warning",
         "Cells are merged across data rows: the value belongs to the first row only.",
@@ -439,6 +457,8 @@ TITLES: dict[str, str] = {
     "progress-stale": "Update out of date",
     "cell-error": "Excel error in a cell",
     "formula-no-value": "Formula with no saved value",
+    "number-unreadable": "Number no date can be",
+    "text-too-long": "Text longer than a cell",
     "merged-cells": "Cells merged across rows",
     "hidden-sheet": "Hidden tracker sheet",
     "header-duplicate": "Column repeated",

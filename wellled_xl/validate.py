@@ -14,9 +14,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from wellled_xl.actions import DATE_FIELDS, Reading, read_actions
+from wellled_xl.cells import EXCEL_MAX_TEXT, excel_length
 from wellled_xl.dates import DateParseError, NotADateError
-from wellled_xl.model import Finding, Record, Tracker, cell_text
-from wellled_xl.preflight import FORMULA_NO_VALUE
+from wellled_xl.model import EXTRA, Finding, Record, Tracker, cell_text
+from wellled_xl.preflight import FORMULA_NO_VALUE, UnreadableNumber
 from wellled_xl.report import Report
 from wellled_xl.rules import RULES
 from wellled_xl.scale import suggest_status
@@ -618,6 +619,7 @@ def _cell_errors(tracker: Tracker) -> list[Finding]:
         ref = cell_text(record.values.get("ref"))
         for fld, error in record.errors.items():
             rule = "formula-no-value" if error == FORMULA_NO_VALUE else "cell-error"
+            rule = "number-unreadable" if isinstance(error, UnreadableNumber) else rule
             findings.append(
                 RULES[rule].finding(
                     sheet=record.sheet, cell=record.cell(fld), row=record.row, ref=ref,
@@ -628,10 +630,33 @@ def _cell_errors(tracker: Tracker) -> list[Finding]:
     return findings
 
 
+def _long_texts(tracker: Tracker) -> list[Finding]:
+    """Text longer than an Excel cell holds: the paper shows its start, and says so here."""
+    findings = []
+    for record in tracker.records:
+        for fld, value in record.values.items():
+            if type(value) is str and len(value) * 2 > EXCEL_MAX_TEXT:
+                length = excel_length(value)
+                if length <= EXCEL_MAX_TEXT:
+                    continue
+                ref = cell_text(record.values.get("ref"))
+                ref = ref if len(ref) <= 40 else f"{ref[:40]}…"  # a ref may be the long text
+                findings.append(
+                    RULES["text-too-long"].finding(
+                        sheet=record.sheet, cell=record.cell(fld), row=record.row, ref=ref,
+                        field=fld, who=ref or f"Row {record.row}",
+                        label=LABELS.get(fld, f"column {fld.removeprefix(EXTRA)!r}"),
+                        length=length, limit=EXCEL_MAX_TEXT,
+                    )
+                )  # fmt: skip
+    return findings
+
+
 def validate(tracker: Tracker, as_at: date) -> Report:
     """Validate every row of a tracker as at a date; return the findings and the actions."""
     rows = read_actions(tracker, as_at)
     findings = list(tracker.findings) + _missing_columns(tracker) + _cell_errors(tracker)
+    findings += _long_texts(tracker)
     missing = {(f.sheet, f.field) for f in findings if f.rule == "missing-column"}
     if not rows:
         sheets = ", ".join(shape.name for shape in tracker.shapes) or "no tracker sheet"

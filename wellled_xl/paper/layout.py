@@ -826,9 +826,15 @@ def _text_of(field_name: str) -> CellMaker:
     return cell
 
 
-def _extra_of(header: str) -> CellMaker:
+def _extra_of(header: str, position: int) -> CellMaker:
+    """The cell of the extra column `header`, the `position`-th of its sheet's extras: found
+    there without a lookup (a sheet 16,000 columns wide would build 16,000 lookups a row)."""
+
     def cell(action: Action, legend: Legend) -> Cell:
-        return Cell(_text(dict(action.extras).get(header, "")), "text")
+        extras = action.extras
+        if position < len(extras) and extras[position][0] == header:
+            return Cell(_text(extras[position][1]), "text")
+        return Cell(_text(dict(extras).get(header, "")), "text")
 
     return cell
 
@@ -851,6 +857,7 @@ def _shape_columns(shape: SheetShape, actions: Sequence[Action]) -> list[_Column
     (struck-through revisions, overdue in red), and its extra columns under their headers."""
     dates = [c for c in shape.columns if c.read_as in _DATE_FIELDS]
     specs: list[tuple[str, str, CellMaker]] = []  # (header, kind, cell)
+    extras = 0  # extra columns so far
     for column in shape.columns:
         read_as = column.read_as
         header = " ".join(column.header.replace(":", " ").split())
@@ -868,7 +875,8 @@ def _shape_columns(shape: SheetShape, actions: Sequence[Action]) -> list[_Column
             specs.append((header or "Status", "rag", _rag_of))
         elif read_as.startswith(EXTRA):
             name = read_as.removeprefix(EXTRA)
-            specs.append((header or name, read_as, _extra_of(name)))
+            specs.append((header or name, read_as, _extra_of(name, extras)))
+            extras += 1
         else:
             specs.append((header or read_as.replace("_", " ").capitalize(), read_as,
                           _text_of(read_as)))  # fmt: skip
@@ -1168,8 +1176,9 @@ def _count_rows(tables: Sequence[_Table]) -> list[tuple[str, list[Action]]]:
 
 def _rag_counts(
     builder: SheetBuilder, report: Report, rows: list[tuple[str, list[Action]]], heading: str
-) -> Chart:
-    """Status counts per group (KLOE) and for Part B, as a table and a stacked bar chart."""
+) -> Chart | None:
+    """Status counts per group (KLOE) and for Part B, as a table and a stacked bar chart
+    (no chart when there is no group to plot: a tracker with no actions yet)."""
     legend = report.tracker.legend
     codes = legend.codes
     total_span = len(builder.widths) - (1 + len(codes) + 4)
@@ -1196,6 +1205,8 @@ def _rag_counts(
             + [Cell(stray, number), Cell(counts[""], number)]
         )
     last = first + len(rows) - 1  # the chart leaves out the Total row
+    if not rows:
+        return None
     series = tuple(
         ChartSeries(
             name=entry.code,
@@ -1279,7 +1290,7 @@ def _summary(
     _section(builder, _counts_title(heading, rows))
     chart = _rag_counts(builder, report, rows, heading)
 
-    charts = [chart]
+    charts = [chart] if chart else []
     if report.movement is not None:
         charts += _since_last_paper(builder, report, report.movement)
 

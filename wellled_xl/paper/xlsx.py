@@ -25,7 +25,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from wellled_xl.cells import column_letter, parse_cell, parse_range
+from wellled_xl.cells import column_letter, fit_in_cell, parse_cell, parse_range
 from wellled_xl.errors import FileBusy
 from wellled_xl.paper.layout import Chart, PaperLayout, RichText, Run, SheetLayout, Style
 from wellled_xl.safety import atomic_output
@@ -34,7 +34,6 @@ DOCUMENT_TIMESTAMP = datetime(2000, 1, 1)
 PAPER_SIZES = {"A4": 9, "A3": 8, "Letter": 1}
 # Text Excel would take for a formula if a person edited the cell (F2, Enter).
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-EXCEL_MAX_TEXT = 32767  # characters a cell holds; XlsxWriter cut longer text here too
 DEFAULT_ROW_HEIGHT = 15.0  # points; a row this high needs no height of its own
 EXCEL_EPOCH = date(1899, 12, 31).toordinal()  # serial day 0
 EXCEL_LEAP_BUG = date(1900, 3, 1).toordinal()  # from here Excel counts a 29 Feb 1900
@@ -253,7 +252,7 @@ def _sheet_data(sheet: _PaperSheet, layout: SheetLayout, formats: _Formats) -> l
                 if style is not None:
                     cells.append(f'<c r="{letters[col]}{number}"{xf[style]}/>')
             elif isinstance(value, str):
-                value = value[:EXCEL_MAX_TEXT]
+                value = fit_in_cell(value)  # longer text: a text-too-long finding
                 style_xf = xf[style]
                 if value.startswith(FORMULA_LEADS):
                     if style not in quoted:
@@ -308,7 +307,7 @@ def _rich_text(rich: RichText, style: str | None, formats: _Formats) -> str:
     A cell with one run, or no style, is plain text (Excel wants two runs or more).
     """
     if len(rich.runs) < 2 or style is None:
-        return rich.text[:EXCEL_MAX_TEXT]
+        return fit_in_cell(rich.text)
     return "".join(formats.run_xml(style, run) for run in rich.runs)
 
 

@@ -1011,8 +1011,6 @@ CASES: dict[str, Case] = {
     # used range (its memory follows the cells it holds).
     "stray-cell-row-1000000": Case(_stray_cell(1_000_000, "H", "stray note"), "read", bounded=True),
     "stray-text-in-ref-column-row-1000000": Case(_stray_cell(1_000_000), "read", bounded=True),
-    "stray-space-row-1000000": Case(_stray_cell(1_000_000, "A", " "), "read", bounded=True),
-    "stray-cell-row-1000000-column-j": Case(_stray_cell(1_000_000, "J"), "read", bounded=True),
     "stray-cell-row-1000000-column-xfd": Case(_stray_cell(1_000_000, "XFD"), "read", bounded=True),
     "stray-cell-row-1048576": Case(
         _stray_cell(1_048_576), "refused", ("WELLLED_XL_MAX_ROWS", "1,048,576"), bounded=True

@@ -115,6 +115,9 @@ def _read_sparse_sheet(
             sheet.reset_dimensions()  # the saved dimension may be wrong: read every row
             rows: list[Any] = []
             for cells in sheet.iter_rows():
+                if not cells:  # a row the sheet does not list (most of a sparse sheet's)
+                    rows.append(EMPTY_ROW)
+                    continue
                 row = [_as_calamine_reads(cell.value, cell.data_type) for cell in cells]
                 rows.append(row if _holds_something(row) else EMPTY_ROW)
         finally:

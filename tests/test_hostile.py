@@ -369,10 +369,11 @@ def _stray_row_said(report: dict, out: Path, tmp: Path) -> None:
     assert {f["row"] for f in report["findings"]} >= {1_000_000}
 
 
-def _stray_text_read_as_a_group(report: dict, out: Path, tmp: Path) -> None:
-    # Known gap: a lone word below the last action reads as a group heading, listed in how
-    # the tracker was read, with no finding of its own.
-    assert report["reading"]["sheets"][0]["groups"] == ["x"]
+def _stray_text_said(report: dict, out: Path, tmp: Path) -> None:
+    # A lone word far below the last action is said where it is, not read as a heading.
+    assert report["reading"]["sheets"][0]["groups"] == []
+    stray = [f for f in report["findings"] if f["rule"] == "stray-text"]
+    assert [(f["cell"], f["value"]) for f in stray] == [("A1000000", "x")]
 
 
 CHECKS = {
@@ -381,7 +382,7 @@ CHECKS = {
     "dates-1900-to-9999-and-beyond": _unreadable_numbers_said,
     "formulas-in-dates-and-status": _formulas_said,
     "stray-cell-row-1000000": _stray_row_said,
-    "stray-text-in-ref-column-row-1000000": _stray_text_read_as_a_group,
+    "stray-text-in-ref-column-row-1000000": _stray_text_said,
     "formula-error-values": _formula_errors_are_findings,
     "formulas-without-cached-values": _uncached_formulas_are_findings,
     "merged-cells-across-rows": _merged_cells_are_findings,

@@ -135,6 +135,11 @@ def hide_a_copy(tracker: Tracker) -> None:
     tracker.hidden_copy = True
 
 
+def stray_below(tracker: Tracker) -> None:
+    """A word typed on its own at row 44, forty blank rows below the last action."""
+    tracker.rows += [{}] * 40 + [{"Planned action": "x"}]
+
+
 def merge_leads(tracker: Tracker) -> None:
     tracker.merge = "F2:F3"
 
@@ -199,6 +204,7 @@ CASES: dict[str, tuple[Callable[[Tracker], None], str]] = {
     "text-too-long": (long_progress, "H2"),
     "merged-cells": (merge_leads, "F2:F3"),
     "hidden-sheet": (hide_a_copy, ""),
+    "stray-text": (stray_below, "C44"),
     "header-duplicate": (duplicate_column("Lead"), "K1"),
     "missing-column": (drop_column("Lead"), ""),
     "legend-colour": (legend_colour("green"), "C2"),

@@ -252,6 +252,14 @@ _RULES = (
         "Unmerge the cells and fill in each row.",
     ),
     Rule(
+        "stray-text",
+        "warning",
+        "A cell on its own far below the last action: it is not an action, so not in the paper.",
+        "{cell} holds {shown!r} on its own, {gap:,} blank rows below the rest of the sheet: "
+        "it is not an action, so it is not in the paper.",
+        "Delete it if it was typed by mistake, or move it up into the tracker's rows.",
+    ),
+    Rule(
         "hidden-sheet",
         "warning",
         "A hidden sheet looks like a tracker: its rows are not read into the paper.",
@@ -460,6 +468,7 @@ TITLES: dict[str, str] = {
     "number-unreadable": "Number no date can be",
     "text-too-long": "Text longer than a cell",
     "merged-cells": "Cells merged across rows",
+    "stray-text": "Text below the tracker",
     "hidden-sheet": "Hidden tracker sheet",
     "header-duplicate": "Column repeated",
     "missing-column": "Column missing",

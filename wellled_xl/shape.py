@@ -433,6 +433,10 @@ def classify_columns(
     return _Columns(fields, extras, described, status_in, ref_in)
 
 
+# Blank rows above a lone cell below the last action that make it stray text, not a heading.
+STRAY_GAP = 20
+
+
 def _at(row: Sequence[Any], col: int) -> Any:
     return row[col] if col < len(row) else ""
 
@@ -468,14 +472,19 @@ def read_tracker_sheet(
     data_rows: list[list[Any]] = []
     legend_pairs: list[tuple[str, str]] = []
     scale_rows: list[int] = []
+    last_filled = header_index
+    lone: dict[int, tuple[int, int]] = {}  # group rows far below the row before: (col, gap)
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
         filled = _filled(row)
         if not filled:
             continue
+        gap, last_filled = index - last_filled - 1, index
         kind = _band_or_group(filled, header.columns)
         if kind is not None:
             kinds.append((index, kind[0], kind))
+            if gap >= STRAY_GAP:
+                lone[index] = (filled[0][0], gap)
             continue
         if _is_header_repeat(row, header_row, header):
             continue
@@ -487,6 +496,7 @@ def read_tracker_sheet(
         kinds.append((index, "data", None))
         data_rows.append(row)
 
+    kinds = _without_stray_text(name, kinds, lone, findings)
     columns = classify_columns(header_row, header, data_rows)
     letters = {fld: column_letter(col) for fld, col in columns.fields.items()}
     letters |= {key: column_letter(col) for col, key in columns.extras.items()}
@@ -595,6 +605,32 @@ def read_tracker_sheet(
             [t for r in data_rows if col < len(r) and (t := cell_text(r[col]))]
         )
     return reading
+
+
+def _without_stray_text(
+    name: str,
+    kinds: list[tuple[int, str, Any]],
+    lone: dict[int, tuple[int, int]],
+    findings: list[Finding],
+) -> list[tuple[int, str, Any]]:
+    """A lone cell far below a sheet's last action (a note typed at row 1,000,000) is no
+    group heading: say where it is, once, and leave it out of the paper's bands."""
+    last_data = max((index for index, kind, _ in kinds if kind == "data"), default=-1)
+    stray = {index for index in lone if index > last_data}
+    for index in sorted(stray):
+        col, gap = lone[index]
+        text = next(k[2] for i, _, k in kinds if i == index)
+        findings.append(
+            RULES["stray-text"].finding(
+                sheet=name,
+                cell=cell_address(index, col),
+                row=index + 1,
+                value=text,
+                shown=text if len(text) <= 40 else text[:39] + "…",
+                gap=gap,
+            )
+        )
+    return [entry for entry in kinds if entry[0] not in stray] if stray else kinds
 
 
 def title_line(title: Sequence[str], dated: tuple[date, bool] | None) -> str:

@@ -1,5 +1,8 @@
 """Print a written board paper (the workbook, or the Word document) to PDF with LibreOffice.
 
+A workbook paper with a long sheet is printed from a copy cut into print parts
+(`print_paper`, `parts.print_parts`), which LibreOffice prints in time linear in its size.
+
 Each conversion runs with its own throw-away LibreOffice profile
 (``-env:UserInstallation``), so concurrent runs (a scheduled job and a person) do not
 clash over the user's profile or its lock; it works on a copy in a private folder, is
@@ -17,6 +20,9 @@ import tempfile
 from pathlib import Path
 
 from wellled_xl.errors import FileBusy, MissingTool, WellledError
+from wellled_xl.paper.layout import PaperLayout
+from wellled_xl.paper.parts import PART_ROWS, print_parts
+from wellled_xl.paper.xlsx import write_paper
 from wellled_xl.safety import atomic_output
 
 TIMEOUT_SECONDS = 120
@@ -84,6 +90,27 @@ def find_soffice() -> str:
         if candidate.is_file():
             return str(candidate)
     raise MissingTool(MISSING_SOFFICE)
+
+
+def print_paper(
+    layout: PaperLayout,
+    paper_path: str | os.PathLike[str],
+    pdf_path: str | os.PathLike[str],
+    *,
+    soffice: str | None = None,
+    timeout: float | None = None,
+    part_rows: int = PART_ROWS,
+) -> Path:
+    """Print the workbook paper written from `layout` at `paper_path` to `pdf_path`: the
+    workbook itself, or, when a sheet is longer than a print part, a copy of it with the
+    long sheets cut into parts (same cells, heights and page setup; pages numbered on
+    through the parts), written to a private folder and removed after."""
+    printed = print_parts(layout, part_rows)
+    if printed is layout:
+        return render_pdf(paper_path, pdf_path, soffice=soffice, timeout=timeout)
+    with tempfile.TemporaryDirectory(prefix="wellled-xl-print-") as work:
+        copy = write_paper(printed, Path(work) / "paper.xlsx")
+        return render_pdf(copy, pdf_path, soffice=soffice, timeout=timeout)
 
 
 def render_pdf(

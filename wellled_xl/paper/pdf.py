@@ -1,7 +1,8 @@
 """Print a written board paper (the workbook, or the Word document) to PDF with LibreOffice.
 
-A workbook paper with a long sheet is printed from a copy cut into print parts
-(`print_paper`, `parts.print_parts`), which LibreOffice prints in time linear in its size.
+A workbook paper is printed from a copy made for LibreOffice (`print_paper`,
+`printing.for_printing`): its rows at the heights LibreOffice prints the text at, and long
+sheets cut into parts, which LibreOffice prints in time linear in the paper's size.
 
 Each conversion runs with its own throw-away LibreOffice profile
 (``-env:UserInstallation``), so concurrent runs (a scheduled job and a person) do not
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from wellled_xl.errors import FileBusy, MissingTool, WellledError
 from wellled_xl.paper.layout import PaperLayout
-from wellled_xl.paper.parts import PART_ROWS, print_parts
+from wellled_xl.paper.printing import PART_ROWS, for_printing
 from wellled_xl.paper.xlsx import write_paper
 from wellled_xl.safety import atomic_output
 
@@ -101,16 +102,14 @@ def print_paper(
     timeout: float | None = None,
     part_rows: int = PART_ROWS,
 ) -> Path:
-    """Print the workbook paper written from `layout` at `paper_path` to `pdf_path`: the
-    workbook itself, or, when a sheet is longer than a print part, a copy of it with the
-    long sheets cut into parts (same cells, heights and page setup; pages numbered on
-    through the parts), written to a private folder and removed after."""
-    printed = print_parts(layout, part_rows)
-    if printed is layout:
-        return render_pdf(paper_path, pdf_path, soffice=soffice, timeout=timeout)
+    """Print the workbook paper `layout` to `pdf_path`, from a copy of it made for
+    LibreOffice (`for_printing`: printed row heights, long sheets cut into parts; the
+    same cells and page setup, pages numbered on through the parts) written to a private
+    folder and removed after. `paper_path`, the workbook written from `layout`, names the
+    paper in messages."""
     with tempfile.TemporaryDirectory(prefix="wellled-xl-print-") as work:
-        copy = write_paper(printed, Path(work) / "paper.xlsx")
-        return render_pdf(copy, pdf_path, soffice=soffice, timeout=timeout)
+        copy = write_paper(for_printing(layout, part_rows), Path(work) / "paper.xlsx")
+        return render_pdf(copy, pdf_path, soffice=soffice, timeout=timeout, name=paper_path)
 
 
 def render_pdf(
@@ -119,6 +118,7 @@ def render_pdf(
     *,
     soffice: str | None = None,
     timeout: float | None = None,
+    name: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Convert the paper to `pdf_path`: a workbook (every sheet, as its print setup says)
     with Calc, a Word document with Writer; LibreOffice chooses by the file's suffix."""
@@ -147,7 +147,7 @@ def render_pdf(
         if not produced.is_file() or produced.read_bytes()[:5] != b"%PDF-":
             detail = " ".join(output.split())[-300:]
             raise WellledError(
-                f"LibreOffice did not convert {paper_path} to PDF"
+                f"LibreOffice did not convert {name or paper_path} to PDF"
                 + (f" ({detail})" if detail else "")
             )
         try:

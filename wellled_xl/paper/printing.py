@@ -1,19 +1,25 @@
-"""A long sheet of the paper cut into print parts, so LibreOffice prints a big paper in linear time.
+"""The paper as LibreOffice prints it: its rows at their printed heights, long sheets in parts.
 
-LibreOffice 7.4 lays out a sheet's pages again for every page it prints, and that layout
-walks every row of the sheet: a sheet of n rows costs time growing with n squared. Measured
-on the 2-core machine, in CPU seconds of the conversion: a 1,000-action paper (822, 211 and
-535 rows) 4.3-5.2 s, a 10,000-action paper (8,022, 2,011 and 4,924 rows) 63 s, 13x for 10x
-(benchmarks/README.md, "Printing to PDF"). A workbook of sheets of at most `PART_ROWS`
-rows costs each page the layout of its own part only.
+The PDF is printed from a copy of the paper (`for_printing`); the workbook the user gets
+is never changed. Two things differ in the copy:
 
-So the PDF is printed from a copy of the paper in which a sheet longer than `PART_ROWS`
-is cut into consecutive sheets ("Part A", "Part A (2)", ...). The copy prints the same
-cells, styles, heights, header, footer and scale: LibreOffice numbers the pages on through
-the sheets and counts them all for "Page 3 of 2,640". A part begins on a new page, so a
-cut is made where the paper starts a new section if one is near (a KLOE band, a list's
-heading), and each part repeats the sheet's header row as the original's pages do. The
-workbook the user gets is never cut; a paper with no long sheet is printed as written.
+**Row heights.** The workbook's heights are Excel's, which keeps them and cuts off text
+that does not fit, and spaces lines wider than LibreOffice; the copy takes the heights
+the text needs as LibreOffice prints it (`SheetLayout.print_heights`, measure.py), so
+the PDF has no empty bands under the text. A chart keeps to the rows it spans.
+
+**Print parts.** LibreOffice 7.4 lays out a sheet's pages again for every page it
+prints, and that layout walks every row of the sheet (with fit-to-width, at each zoom it
+tries): a sheet of n rows costs time growing with n squared. Measured on the 2-core
+machine, the 1,000-action paper (sheets of 822, 211 and 535 rows) printed in 5.5-6.9 s,
+the 10,000-action one (8,022, 2,011 and 4,924 rows) in 62-68 s (benchmarks/README.md,
+"Printing to PDF"). So in the copy a sheet longer than `PART_ROWS` is cut into
+consecutive sheets ("Part A", "Part A (2)", ...), with the same cells, styles, header,
+footer and scale, and each page costs the layout of its own part only. LibreOffice
+numbers the pages on through the sheets and counts them all ("Page 3 of 2,640"). A part
+begins on a new page, so a cut is made where the paper starts a section if one is near
+(a KLOE band, a list's heading), and each part repeats the sheet's header row as the
+sheet's own pages do.
 """
 
 from __future__ import annotations
@@ -29,13 +35,32 @@ SECTION_STYLES = frozenset({"heading", "band", "tracker band"})
 SHEET_NAME_LIMIT = 31  # characters in a sheet name (Excel's limit)
 
 
-def print_parts(layout: PaperLayout, part_rows: int = PART_ROWS) -> PaperLayout:
-    """The paper to print: `layout` itself when no sheet is longer than `part_rows`, else a
-    copy with each longer sheet cut into parts of at most `part_rows` rows."""
-    sheets = [part for sheet in layout.sheets for part in sheet_parts(sheet, part_rows)]
-    if len(sheets) == len(layout.sheets):
-        return layout
-    return replace(layout, sheets=sheets)
+def for_printing(layout: PaperLayout, part_rows: int = PART_ROWS) -> PaperLayout:
+    """The paper to print: each sheet at its printed row heights, and each sheet longer
+    than `part_rows` cut into parts of at most `part_rows` rows."""
+    sheets = [_printed(sheet) for sheet in layout.sheets]
+    return replace(
+        layout, sheets=[part for sheet in sheets for part in sheet_parts(sheet, part_rows)]
+    )
+
+
+def _printed(sheet: SheetLayout) -> SheetLayout:
+    """`sheet` at its printed row heights; a chart as tall as the rows it spans there."""
+    if not sheet.print_heights:
+        return sheet
+    charts = [_chart_on(sheet, chart) for chart in sheet.charts]
+    return replace(sheet, row_heights=list(sheet.print_heights), charts=charts)
+
+
+def _chart_on(sheet: SheetLayout, chart: Chart) -> Chart:
+    """`chart` reaching down to the same point of the same row at the printed heights: the
+    rows under it were kept clear for its height in the workbook."""
+    top, _ = parse_cell(chart.anchor)
+    bottom = _chart_bottom(sheet, chart)
+    above = sum(sheet.row_heights[top:bottom]) * 4 / 3  # pixels of the rows fully covered
+    share = (chart.height - above) / (sheet.row_heights[bottom] * 4 / 3)
+    printed = sum(sheet.print_heights[top:bottom]) + share * sheet.print_heights[bottom]
+    return replace(chart, height=round(printed * 4 / 3))
 
 
 def sheet_parts(sheet: SheetLayout, part_rows: int = PART_ROWS) -> list[SheetLayout]:
@@ -160,6 +185,7 @@ def _part(sheet: SheetLayout, name: str, rows: list[int], *, first: bool) -> She
         values=[sheet.values[r] for r in rows],
         styles=[sheet.styles[r] for r in rows],
         row_heights=[sheet.row_heights[r] for r in rows],
+        print_heights=[],
         merges=merges,
         rich_text=rich,
         links=links,

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from wellled_xl.cells import parse_cell, parse_range
 from wellled_xl.paper.layout import PaperLayout, SheetLayout
-from wellled_xl.paper.parts import SHEET_NAME_LIMIT, print_parts, sheet_parts
 from wellled_xl.paper.pdf import print_paper
+from wellled_xl.paper.printing import SHEET_NAME_LIMIT, for_printing, sheet_parts
 from wellled_xl.pipeline import check_tracker, paper_for
 from wellled_xl.template import write_sample_tracker
 
@@ -35,12 +36,17 @@ def _header_rows(sheet: SheetLayout) -> int:
     return int(repeat.partition(":")[2] or repeat) if repeat else 0
 
 
-def test_a_paper_with_no_long_sheet_is_printed_as_written(layout):
-    assert print_parts(layout) is layout
+def test_a_paper_with_no_long_sheet_is_printed_sheet_for_sheet_at_its_printed_heights(layout):
+    printed = for_printing(layout)
+    assert [s.name for s in printed.sheets] == [s.name for s in layout.sheets]
+    for sheet, copy in zip(layout.sheets, printed.sheets, strict=True):
+        assert copy.values == sheet.values and copy.styles == sheet.styles
+        assert copy.row_heights == sheet.print_heights != sheet.row_heights
+        assert copy.print_setup == sheet.print_setup and copy.merges == sheet.merges
 
 
 def test_every_row_is_in_one_part_in_order_with_its_styles_and_height(layout):
-    parts = print_parts(layout, PART_ROWS)
+    parts = for_printing(layout, PART_ROWS)
     assert len(parts.sheets) > len(layout.sheets)
     for sheet in layout.sheets:
         pieces = _parts_of(parts, sheet.name)
@@ -51,13 +57,13 @@ def test_every_row_is_in_one_part_in_order_with_its_styles_and_height(layout):
             skip = 0 if number == 0 else _header_rows(piece)
             grid = zip(piece.values, piece.styles, piece.row_heights, strict=True)
             rows += list(grid)[skip:]
-        assert rows == list(zip(sheet.values, sheet.styles, sheet.row_heights, strict=True))
+        assert rows == list(zip(sheet.values, sheet.styles, sheet.print_heights, strict=True))
 
 
 def test_later_parts_repeat_the_header_row_and_print_every_row(layout):
     sheet = layout.sheet("Part A")
     header_row = int(sheet.print_setup.repeat_rows.partition(":")[0]) - 1
-    first, *later = _parts_of(print_parts(layout, PART_ROWS), "Part A")
+    first, *later = _parts_of(for_printing(layout, PART_ROWS), "Part A")
     assert first.print_setup.repeat_rows == sheet.print_setup.repeat_rows
     assert first.print_setup.print_area.startswith("A2:")  # the mark row stays unprinted
     assert first.freeze_panes == sheet.freeze_panes
@@ -70,7 +76,7 @@ def test_later_parts_repeat_the_header_row_and_print_every_row(layout):
 
 
 def test_merges_rich_text_and_charts_move_with_their_rows(layout):
-    parts = print_parts(layout, PART_ROWS)
+    parts = for_printing(layout, PART_ROWS)
     for sheet in layout.sheets:
         merged = {(sheet.values[parse_range(m)[0]][parse_range(m)[1]], m.split(":")[0][0],
                    m.split(":")[1][0]) for m in sheet.merges}  # fmt: skip
@@ -88,7 +94,10 @@ def test_merges_rich_text_and_charts_move_with_their_rows(layout):
                 seen_rich.add((cell.text, cell.runs))
         assert seen_merges == merged and seen_rich == rich, sheet.name
     summary = _parts_of(parts, "Summary")
-    assert summary[0].charts == layout.sheet("Summary").charts
+    charts = layout.sheet("Summary").charts
+    assert [replace(c, height=0) for c in summary[0].charts] == [
+        replace(c, height=0) for c in charts
+    ]
     assert all(not piece.charts for piece in summary[1:])
 
 
@@ -110,12 +119,34 @@ def test_a_part_begins_at_a_section_when_one_is_in_its_second_half():
 
 
 def test_a_part_is_longer_only_where_a_chart_leaves_no_row_to_cut_at(layout):
+    first, *_ = _parts_of(for_printing(layout, PART_ROWS), "Summary")
+    assert first.charts and len(first.values) > PART_ROWS
+    chart_top = parse_cell(first.charts[0].anchor)[0]
+    covered = sum(first.row_heights[chart_top:]) * 4 / 3
+    assert covered >= first.charts[0].height  # the chart ends within the first part
+
+
+def test_a_chart_reaches_down_to_the_same_row_at_the_printed_heights(layout):
     summary = layout.sheet("Summary")
-    first, *_ = _parts_of(print_parts(layout, PART_ROWS), "Summary")
-    assert summary.charts and len(first.values) > PART_ROWS
-    chart_top = parse_cell(summary.charts[0].anchor)[0]
-    covered = sum(summary.row_heights[chart_top : len(first.values)]) * 4 / 3
-    assert covered >= summary.charts[0].height  # the chart ends within the first part
+    printed = for_printing(layout).sheet("Summary")
+    for chart, copy in zip(summary.charts, printed.charts, strict=True):
+        top = parse_cell(chart.anchor)[0]
+
+        def bottom(heights: list[float], height: int, top: int = top) -> float:
+            """The row (with its fraction) at which a chart of `height` pixels ends."""
+            row, left = top, height * 0.75
+            while left > heights[row]:
+                left -= heights[row]
+                row += 1
+            return row + left / heights[row]
+
+        assert copy.height <= chart.height
+        assert (
+            abs(
+                bottom(printed.row_heights, copy.height) - bottom(summary.row_heights, chart.height)
+            )
+            < 0.05
+        )
 
 
 def test_part_names_are_unique_and_short_enough():

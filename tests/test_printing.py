@@ -13,7 +13,12 @@ import pytest
 from wellled_xl.cells import parse_cell, parse_range
 from wellled_xl.paper.layout import PaperLayout, SheetLayout
 from wellled_xl.paper.pdf import print_paper
-from wellled_xl.paper.printing import SHEET_NAME_LIMIT, for_printing, sheet_parts
+from wellled_xl.paper.printing import (
+    SHEET_NAME_LIMIT,
+    for_printing,
+    printed_heights,
+    sheet_parts,
+)
 from wellled_xl.pipeline import check_tracker, paper_for
 from wellled_xl.template import write_sample_tracker
 
@@ -41,7 +46,8 @@ def test_a_paper_with_no_long_sheet_is_printed_sheet_for_sheet_at_its_printed_he
     assert [s.name for s in printed.sheets] == [s.name for s in layout.sheets]
     for sheet, copy in zip(layout.sheets, printed.sheets, strict=True):
         assert copy.values == sheet.values and copy.styles == sheet.styles
-        assert copy.row_heights == sheet.print_heights != sheet.row_heights
+        assert copy.row_heights == printed_heights(sheet, layout.styles) != sheet.row_heights
+        assert all(p <= h for p, h in zip(copy.row_heights, sheet.row_heights, strict=True))
         assert copy.print_setup == sheet.print_setup and copy.merges == sheet.merges
 
 
@@ -57,7 +63,8 @@ def test_every_row_is_in_one_part_in_order_with_its_styles_and_height(layout):
             skip = 0 if number == 0 else _header_rows(piece)
             grid = zip(piece.values, piece.styles, piece.row_heights, strict=True)
             rows += list(grid)[skip:]
-        assert rows == list(zip(sheet.values, sheet.styles, sheet.print_heights, strict=True))
+        heights = printed_heights(sheet, layout.styles)
+        assert rows == list(zip(sheet.values, sheet.styles, heights, strict=True))
 
 
 def test_later_parts_repeat_the_header_row_and_print_every_row(layout):

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import calendar
 import functools
-import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -53,7 +52,6 @@ T = TypeVar("T")
 # Excel's limits: a row is at most 409 points high (408.75 in whole pixels); a header or
 # footer 255 characters.
 MAX_ROW_HEIGHT = 408.75
-MIN_PRINT_HEIGHT = 12.75  # points: the least a printed row takes (Excel's for 10-point Arial)
 MAX_HEADER_FOOTER = 255
 
 FONT_NAME = "Arial"
@@ -255,9 +253,9 @@ class SheetLayout:
     charts: list[Chart] = field(default_factory=list)
     # Cells that link to a place in the same workbook: A1 cell -> "#'Actions'!J3".
     links: dict[str, str] = field(default_factory=dict)
-    # The rows' heights as LibreOffice prints the text (measure.py), for the PDF; empty:
-    # the same as `row_heights`.
-    print_heights: list[float] = field(default_factory=list)
+    # The least height each row was given (points; 0: none), beside what its text needs:
+    # the PDF's rows are measured again for LibreOffice (printing.py) and keep these.
+    row_floors: list[float] = field(default_factory=list)
 
     @property
     def used_range(self) -> str:
@@ -434,11 +432,6 @@ def _pixels(width: float) -> int:
     return int(width * 7 + 5)
 
 
-def _whole_pixels(points: float) -> float:
-    """Round a row height up to whole screen pixels (0.75 pt), as spreadsheets store it."""
-    return math.ceil(points / 0.75 - 1e-9) * 0.75
-
-
 # ---------------------------------------------------------------------------------------
 # Building a sheet
 
@@ -453,16 +446,11 @@ class Cell(NamedTuple):  # a tuple, not a frozen dataclass: a paper makes 100,00
 
 
 class _Measure(NamedTuple):
-    """How a cell's text is measured: characters a line and points a line in Excel
-    (`per_line` 0: the style does not wrap); the width, size and weight LibreOffice
-    wraps it at, and its points a line."""
+    """How a cell's text is measured in Excel: characters a line (0: the style does not
+    wrap) and points a line."""
 
     per_line: int
     line_height: float
-    width: float
-    size: float
-    bold: bool
-    print_line_height: float
 
 
 class SheetBuilder:
@@ -475,7 +463,7 @@ class SheetBuilder:
         self.values: list[list[Value]] = []
         self.cell_styles: list[list[str | None]] = []
         self.heights: list[float] = []
-        self.print_heights: list[float] = []
+        self.floors: list[float] = []
         self.merges: list[str] = []
         self.rich: list[RichText] = []
         self._measures: dict[tuple[str, int, int, bool], _Measure] = {}
@@ -491,7 +479,7 @@ class SheetBuilder:
         size = len(self.widths)
         values: list[Value] = [None] * size
         styles: list[str | None] = [None] * size
-        estimate = printed = 0.0
+        estimate = 0.0
         col = 0
         for cell in cells:
             span = cell.span
@@ -512,27 +500,23 @@ class SheetBuilder:
                 bold_run = bool(cell.runs) and any(run.bold for run in cell.runs)
                 key = (cell.style, col, last, bold_run)
                 fit = self._measures.get(key) or self._measure(*key)
-                lines = print_lines = 1
+                lines = 1
                 if fit.per_line:
                     text = value if isinstance(value, str) else str(value)
                     if len(text) > fit.per_line or "\n" in text:  # most cells fit one line
                         lines = measure.wrapped_lines(text, fit.per_line)
-                    print_lines = measure.printed_lines(text, fit.width, fit.size, fit.bold)
                 estimate = max(estimate, lines * fit.line_height + measure.EXCEL_PADDING)
-                printed = max(printed, print_lines * fit.print_line_height + measure.PRINT_PADDING)
             col = last + 1
         self.values.append(values)
         self.cell_styles.append(styles)
-        floor = height or 0.0
-        self.heights.append(_whole_pixels(min(MAX_ROW_HEIGHT, max(floor, estimate, 15.0))))
-        self.print_heights.append(
-            _whole_pixels(min(MAX_ROW_HEIGHT, max(floor, printed, MIN_PRINT_HEIGHT)))
+        self.floors.append(height or 0.0)
+        self.heights.append(
+            measure.whole_pixels(min(MAX_ROW_HEIGHT, max(height or 0.0, estimate, 15.0)))
         )
         return row
 
     def _measure(self, style_name: str, col: int, last: int, bold_run: bool) -> _Measure:
-        """How a cell of `style_name` over columns `col`..`last` is measured, in Excel and
-        in LibreOffice."""
+        """How a cell of `style_name` over columns `col`..`last` is measured in Excel."""
         key = (style_name, col, last, bold_run)
         if key not in self._measures:  # a cache: add() asks for the same few every row
             style = self.styles[style_name]
@@ -541,10 +525,6 @@ class SheetBuilder:
             self._measures[key] = _Measure(
                 per_line=measure.chars_per_line(width, style.size, bold) if style.wrap else 0,
                 line_height=measure.excel_line_height(style.size),
-                width=width,
-                size=style.size,
-                bold=bold,
-                print_line_height=measure.printed_line_height(style.size),
             )
         return self._measures[key]
 
@@ -552,8 +532,8 @@ class SheetBuilder:
         row = self.next_row
         self.values.append([None] * len(self.widths))
         self.cell_styles.append([None] * len(self.widths))
-        self.heights.append(_whole_pixels(height))
-        self.print_heights.append(_whole_pixels(height))
+        self.heights.append(measure.whole_pixels(height))
+        self.floors.append(measure.whole_pixels(height))
         return row
 
     def build(
@@ -574,7 +554,7 @@ class SheetBuilder:
             print_setup=print_setup,
             freeze_panes=freeze_panes,
             charts=list(charts),
-            print_heights=self.print_heights,
+            row_floors=self.floors,
         )
 
 

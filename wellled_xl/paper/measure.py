@@ -66,6 +66,11 @@ def excel_line_height(size: float) -> float:
 EXCEL_PADDING = 4.0  # points a row adds to its lines
 
 
+def whole_pixels(points: float) -> float:
+    """Round a row height up to whole screen pixels (0.75 pt), as spreadsheets store it."""
+    return math.ceil(points / 0.75 - 1e-9) * 0.75
+
+
 # --- LibreOffice ----------------------------------------------------------------------------
 
 EM = 2048  # Arial's font units an em
@@ -109,6 +114,7 @@ DIGIT_POINTS = 5.54  # a column width unit in LibreOffice, in points
 TEXT_INSET = 2.5  # points of a column's width that text does not use (both sides, the grid)
 LINE_FACTOR = 1.117  # a line's height for the font size
 PRINT_PADDING = 2.0  # points a row adds to its lines
+MIN_PRINT_HEIGHT = 12.75  # points: the least a printed row takes (Excel's for 10-point Arial)
 WRAP_MARGIN = 0.995  # of the width, kept free for LibreOffice's rounding of glyph positions
 
 
@@ -151,18 +157,25 @@ def printed_lines(text: str, width: float, size: float, bold: bool) -> int:
     """
     font = BOLD if bold else REGULAR
     line = printed_width(width) * EM / size  # the line's width in font units
-    if len(text) * WIDEST <= line and "\n" not in text:  # most cells: surely one line
-        return 1
+    if "\n" not in text:
+        if len(text) * WIDEST <= line:  # most cells: surely one line
+            return 1
+        return _paragraph_lines(text, line, font)
     return sum(_paragraph_lines(paragraph, line, font) for paragraph in text.split("\n"))
 
 
 def _paragraph_lines(paragraph: str, line: float, font: _Font) -> int:
-    widths = [font.word(word) for word in paragraph.split(" ")]
+    words = paragraph.split(" ")
+    widths = list(map(font.words.get, words))  # the words met before (most of them)
+    if None in widths:
+        widths = [font.word(word) for word in words]
     space = font.space
+    if sum(widths) + space * (len(widths) - 1) <= line:
+        return 1
     # ends[i]: the width from the paragraph's start to the end of word i and one space.
-    ends = list(accumulate(width + space for width in widths))
-    lines, word, start = 0, 0, 0.0
-    while word < len(widths):
+    ends = list(accumulate(map(space.__add__, widths)))
+    lines, word, start, count = 0, 0, 0, len(widths)
+    while word < count:
         # The words that fit from `word` on: their ends, less the last space, within the line.
         after = bisect_right(ends, start + line + space, lo=word)
         if after == word:  # one word wider than the line: broken, its rest starts a line
@@ -172,7 +185,7 @@ def _paragraph_lines(paragraph: str, line: float, font: _Font) -> int:
             lines += 1
         start = ends[after - 1]
         word = after
-    return max(lines, 1)
+    return lines
 
 
 def printed_line_height(size: float) -> float:

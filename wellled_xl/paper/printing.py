@@ -5,8 +5,10 @@ is never changed. Two things differ in the copy:
 
 **Row heights.** The workbook's heights are Excel's, which keeps them and cuts off text
 that does not fit, and spaces lines wider than LibreOffice; the copy takes the heights
-the text needs as LibreOffice prints it (`SheetLayout.print_heights`, measure.py), so
-the PDF has no empty bands under the text. A chart keeps to the rows it spans.
+the text needs as LibreOffice prints it (`printed_heights`, measure.py), so the PDF has
+no empty bands under the text. A chart keeps to the rows it spans. They are measured here,
+when a PDF is printed, not as the paper is laid out: at 10,000 actions the measuring
+takes some 0.3 s that a build without --pdf need not pay.
 
 **Print parts.** LibreOffice 7.4 lays out a sheet's pages again for every page it
 prints, and that layout walks every row of the sheet (with fit-to-width, at each zoom it
@@ -27,7 +29,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from wellled_xl.cells import column_letter, parse_cell, parse_range, range_address
-from wellled_xl.paper.layout import Chart, PaperLayout, RichText, SheetLayout
+from wellled_xl.paper import measure
+from wellled_xl.paper.layout import (
+    MAX_ROW_HEIGHT,
+    Chart,
+    PaperLayout,
+    RichText,
+    SheetLayout,
+    Style,
+)
 
 PART_ROWS = 600  # rows of a print part at most
 # Rows that start a section of the paper: a good place for a part to begin.
@@ -38,29 +48,63 @@ SHEET_NAME_LIMIT = 31  # characters in a sheet name (Excel's limit)
 def for_printing(layout: PaperLayout, part_rows: int = PART_ROWS) -> PaperLayout:
     """The paper to print: each sheet at its printed row heights, and each sheet longer
     than `part_rows` cut into parts of at most `part_rows` rows."""
-    sheets = [_printed(sheet) for sheet in layout.sheets]
-    return replace(
-        layout, sheets=[part for sheet in sheets for part in sheet_parts(sheet, part_rows)]
-    )
+    printed = [_printed(sheet, layout.styles) for sheet in layout.sheets]
+    return replace(layout, sheets=[part for s in printed for part in sheet_parts(s, part_rows)])
 
 
-def _printed(sheet: SheetLayout) -> SheetLayout:
+def _printed(sheet: SheetLayout, styles: dict[str, Style]) -> SheetLayout:
     """`sheet` at its printed row heights; a chart as tall as the rows it spans there."""
-    if not sheet.print_heights:
+    if not sheet.row_floors:  # not laid out by a SheetBuilder: its heights are all it has
         return sheet
-    charts = [_chart_on(sheet, chart) for chart in sheet.charts]
-    return replace(sheet, row_heights=list(sheet.print_heights), charts=charts)
+    printed = replace(sheet, row_heights=printed_heights(sheet, styles))
+    return replace(printed, charts=[_chart_on(sheet, printed, c) for c in sheet.charts])
 
 
-def _chart_on(sheet: SheetLayout, chart: Chart) -> Chart:
+def printed_heights(sheet: SheetLayout, styles: dict[str, Style]) -> list[float]:
+    """Each row's height as LibreOffice prints it: what its tallest cell's text needs
+    (measure.py), and at least the height the row was given; a row without text keeps
+    its height (a gap)."""
+    spans = {}  # (row, first column) -> the last column of a merge
+    for merge in sheet.merges:
+        top, left, _, right = parse_range(merge)
+        spans[top, left] = right
+    bold_runs = {parse_cell(c.cell) for c in sheet.rich_text if any(r.bold for r in c.runs)}
+    widths: dict[tuple[int, int], float] = {}
+    heights = []
+    rows = zip(sheet.values, sheet.styles, sheet.row_heights, sheet.row_floors, strict=True)
+    for row, (values, names, height, floor) in enumerate(rows):
+        needed = 0.0
+        for col, value in enumerate(values):
+            name = names[col]
+            if value is None or name is None:
+                continue
+            style = styles[name]
+            lines = 1
+            if style.wrap:
+                last = spans.get((row, col), col)
+                if (col, last) not in widths:
+                    widths[col, last] = sum(sheet.column_widths[col : last + 1])
+                text = value if isinstance(value, str) else str(value)
+                bold = style.bold or (row, col) in bold_runs
+                lines = measure.printed_lines(text, widths[col, last], style.size, bold)
+            line = measure.printed_line_height(style.size)
+            needed = max(needed, lines * line + measure.PRINT_PADDING)
+        if needed:
+            height = min(MAX_ROW_HEIGHT, max(floor, needed, measure.MIN_PRINT_HEIGHT))
+            height = measure.whole_pixels(height)
+        heights.append(height)
+    return heights
+
+
+def _chart_on(sheet: SheetLayout, printed: SheetLayout, chart: Chart) -> Chart:
     """`chart` reaching down to the same point of the same row at the printed heights: the
     rows under it were kept clear for its height in the workbook."""
     top, _ = parse_cell(chart.anchor)
     bottom = _chart_bottom(sheet, chart)
     above = sum(sheet.row_heights[top:bottom]) * 4 / 3  # pixels of the rows fully covered
     share = (chart.height - above) / (sheet.row_heights[bottom] * 4 / 3)
-    printed = sum(sheet.print_heights[top:bottom]) + share * sheet.print_heights[bottom]
-    return replace(chart, height=round(printed * 4 / 3))
+    points = sum(printed.row_heights[top:bottom]) + share * printed.row_heights[bottom]
+    return replace(chart, height=round(points * 4 / 3))
 
 
 def sheet_parts(sheet: SheetLayout, part_rows: int = PART_ROWS) -> list[SheetLayout]:
@@ -185,7 +229,7 @@ def _part(sheet: SheetLayout, name: str, rows: list[int], *, first: bool) -> She
         values=[sheet.values[r] for r in rows],
         styles=[sheet.styles[r] for r in rows],
         row_heights=[sheet.row_heights[r] for r in rows],
-        print_heights=[],
+        row_floors=[sheet.row_floors[r] for r in rows] if sheet.row_floors else [],
         merges=merges,
         rich_text=rich,
         links=links,

@@ -9,9 +9,11 @@ writer that formats whole ranges at once.
 
 Decisions a reader of this file should know:
 
-- **Row heights are estimated here**, from the text length, the column width and the
-  font size, because LibreOffice does not grow rows for wrapped text (and Excel keeps an
-  explicit height). The estimate errs on the tall side.
+- **Row heights are estimated here** (measure.py), from the text length, the column
+  width and the font size, because LibreOffice does not grow rows for wrapped text (and
+  Excel keeps an explicit height). The estimate is Excel's and errs on the tall side; the
+  PDF is printed at heights measured again for LibreOffice (printing.py), from each row's
+  floor (`row_floors`) and its text.
 - **Rich text is an extra, never the only signal.** A cell's value is the plain text of
   its runs, and its named style alone already flags what matters (an overdue timescale
   is red and bold as a whole), so a writer that cannot style part of a cell still shows

@@ -15,6 +15,11 @@ ratio to its floor measured in the same run on the same file:
 Trackers are generated once into ``benchmarks/data/`` (git-ignored). The results go to
 ``benchmarks/results.json`` and the figures table in ``benchmarks/README.md``.
 Benchmarks never run in CI and never fail on timing.
+
+``--pdf-sizes 1000 10000`` also times ``build --pdf`` (LibreOffice printing the paper)
+at those sizes, the sizes in alternation, and prints the growth; with ``--sizes`` and
+``--trust-sizes`` given no values, only that is measured (results in
+``benchmarks/results_pdf.json``, the README left as it is).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import itertools
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -74,6 +80,69 @@ def measure_pair(
     return _summary(floor_samples), _summary(subject_samples)
 
 
+def pdf_pages(path: Path) -> int:
+    """Pages of a PDF, counted from its page objects (LibreOffice writes one per page)."""
+    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+
+
+def measure_pdf(sizes: list[int], runs: int, data: Path, tmp: str) -> list[dict]:
+    """``build --pdf`` as a whole process for each size, the sizes in alternation so each
+    sees the same machine noise: median wall time, the CPU time of the process and of
+    LibreOffice under it, pages printed."""
+    env = os.environ | {"WELLLED_XL_PDF_TIMEOUT": "1800"}
+    trackers = {size: str(generate(size, data)) for size in sizes}
+    samples: dict[int, list[tuple[float, float]]] = {size: [] for size in sizes}
+    pages: dict[int, int] = {}
+    for attempt in range(runs + 1):  # the first round warms the file cache and LibreOffice
+        for size in sizes:
+            out = Path(tmp) / f"paper_pdf_{size}.xlsx"
+            start = time.perf_counter()
+            process = subprocess.Popen(
+                [PYTHON, "-m", "wellled_xl", "build", trackers[size], "-o", str(out), "--pdf"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=env,
+            )
+            _, status, usage = os.wait4(process.pid, 0)
+            elapsed = time.perf_counter() - start
+            if os.waitstatus_to_exitcode(status) not in (0, 1):
+                raise SystemExit(f"build --pdf of {size} failed: {process.stderr.read().decode()}")
+            pages[size] = pdf_pages(out.with_suffix(".pdf"))
+            if attempt:
+                samples[size].append((elapsed, usage.ru_utime + usage.ru_stime))
+            print(f"  pdf {size:>6} actions: {elapsed:.1f} s, {pages[size]} pages", flush=True)
+    return [
+        {
+            "actions": size,
+            "median_s": statistics.median(s[0] for s in samples[size]),
+            "min_s": min(s[0] for s in samples[size]),
+            "cpu_s": statistics.median(s[1] for s in samples[size]),
+            "pages": pages[size],
+        }
+        for size in sizes
+    ]
+
+
+def pdf_table(rows: list[dict]) -> str:
+    """The PDF figures: time, CPU, pages, and growth against the smallest size."""
+    lines = [
+        "| actions | pages | build --pdf (median) | CPU (median) | growth for the size |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    base = rows[0]
+    for r in rows:
+        growth = (
+            f"{r['median_s'] / base['median_s']:.1f}× for {r['actions'] // base['actions']}×"
+            if r is not base
+            else "–"
+        )
+        lines.append(
+            f"| {r['actions']:,} | {r['pages']:,} | {r['median_s']:.1f} s | {r['cpu_s']:.1f} s "
+            f"| {growth} |"
+        )
+    return "\n".join(lines)
+
+
 def excel_operations(rows: int) -> int | None:
     """Excel operations the button makes for a tracker of this size (remote engine count)."""
     try:
@@ -97,7 +166,7 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 10000, 100000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[200, 1000, 10000, 100000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite README figures")
     parser.add_argument(
@@ -107,10 +176,26 @@ def main() -> None:
         default=[10000, 100000],
         help="sizes of another trust's own log to measure too (no registers, status typos)",
     )
+    parser.add_argument(
+        "--pdf-sizes",
+        type=int,
+        nargs="*",
+        default=[],
+        help="sizes at which to time build --pdf too (LibreOffice), e.g. 1000 10000",
+    )
     args = parser.parse_args()
     data = HERE / "data"
     data.mkdir(exist_ok=True)
     results = []
+    if args.pdf_sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            pdf = measure_pdf(sorted(args.pdf_sizes), args.runs, data, tmp)
+        document = {"machine": machine(), "runs": args.runs, "date": time.strftime("%Y-%m-%d")}
+        document["results"] = pdf
+        (HERE / "results_pdf.json").write_text(json.dumps(document, indent=2) + "\n")
+        print(pdf_table(pdf))
+        if not args.sizes and not args.trust_sizes:
+            return
     with tempfile.TemporaryDirectory() as tmp:
         runs = [("controlled", size, generate(size, data)) for size in args.sizes]
         runs += [("trust", size, generate_trust(size, data)) for size in args.trust_sizes]

@@ -92,7 +92,7 @@ def write_board_paper(
     (implied by `docx_template`) the same layout is written as ``<paper stem>.docx``.
     """
     from wellled_xl.paper import check_paper_path, default_paper_path, docx_path_for, pdf_path_for
-    from wellled_xl.paper.pdf import find_soffice, render_pdf
+    from wellled_xl.paper.pdf import find_soffice, print_paper
     from wellled_xl.paper.xlsx import write_paper
 
     tracker = report.tracker.path
@@ -113,7 +113,8 @@ def write_board_paper(
         if written.replaced_characters:
             report.replaced_characters["docx"] = written.replaced_characters
     if pdf:
-        report.paths["pdf"] = str(render_pdf(target, pdf_path_for(target), soffice=soffice))
+        printed = print_paper(layout, target, pdf_path_for(target), soffice=soffice)
+        report.paths["pdf"] = str(printed)
     if report.history is not None:  # the position papered, recorded once the paper exists
         from wellled_xl.history import record_history
 

@@ -9,9 +9,11 @@ writer that formats whole ranges at once.
 
 Decisions a reader of this file should know:
 
-- **Row heights are estimated here**, from the text length, the column width and the
-  font size, because LibreOffice does not grow rows for wrapped text (and Excel keeps an
-  explicit height). The estimate errs on the tall side.
+- **Row heights are estimated here** (measure.py), from the text length, the column
+  width and the font size, because LibreOffice does not grow rows for wrapped text (and
+  Excel keeps an explicit height). The estimate is Excel's and errs on the tall side; the
+  PDF is printed at heights measured again for LibreOffice (printing.py), from each row's
+  floor (`row_floors`) and its text.
 - **Rich text is an extra, never the only signal.** A cell's value is the plain text of
   its runs, and its named style alone already flags what matters (an overdue timescale
   is red and bold as a whole), so a writer that cannot style part of a cell still shows
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import calendar
 import functools
-import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -43,6 +44,7 @@ from wellled_xl.cells import GENERATED_MARK, Bounds, column_letter, range_addres
 from wellled_xl.dates import MONTH_NAMES
 from wellled_xl.history.movement import CHANGE_KINDS, KIND_TITLES, Movement, direction
 from wellled_xl.model import EXTRA, Action, Finding, Legend, LegendEntry, SheetShape, Tracker
+from wellled_xl.paper import measure
 from wellled_xl.report import Report, cells_listed
 from wellled_xl.rules import title_of
 
@@ -253,6 +255,9 @@ class SheetLayout:
     charts: list[Chart] = field(default_factory=list)
     # Cells that link to a place in the same workbook: A1 cell -> "#'Actions'!J3".
     links: dict[str, str] = field(default_factory=dict)
+    # The least height each row was given (points; 0: none), beside what its text needs:
+    # the PDF's rows are measured again for LibreOffice (printing.py) and keep these.
+    row_floors: list[float] = field(default_factory=list)
 
     @property
     def used_range(self) -> str:
@@ -424,52 +429,9 @@ def paper_styles(legend: Legend) -> dict[str, Style]:
 # Row heights from text
 
 
-def _chars_per_line(width: float, style: Style) -> int:
-    """How many characters of `style`'s text fit on one line of a column `width` units wide.
-
-    A width unit is 7 pixels and 10-point Arial prose averages about 5.6 pixels a
-    character (measured in LibreOffice's PDF: ~1.25 characters a unit); 1.15 leaves a
-    margin, and bold text is wider.
-    """
-    per_unit = 1.15 * (BODY_SIZE / style.size) / (1.08 if style.bold else 1.0)
-    return max(1, int((width - 1) * per_unit))
-
-
-def _wrapped_lines(text: str, per_line: int) -> int:
-    """How many lines `text` takes when wrapped at `per_line` characters.
-
-    Words wrap whole (a word longer than a line is broken), so the count is a greedy
-    wrap of the real words, not a division of the length: each match of `_line_pattern`
-    is one line, and every paragraph takes a line at least.
-    """
-    if len(text) <= per_line and "\n" not in text:
-        return 1
-    pattern = _line_pattern(per_line)
-    if "\n" not in text:
-        return len(pattern.findall(text)) or 1
-    return sum(len(pattern.findall(paragraph)) or 1 for paragraph in text.split("\n"))
-
-
-@functools.cache
-def _line_pattern(per_line: int) -> re.Pattern[str]:
-    """One wrapped line: the longest run from a non-space that ends before a space (or the
-    end) within `per_line` characters; else, for a longer word, `per_line` of its
-    characters."""
-    return re.compile(rf"\S.{{0,{per_line - 1}}}(?=\s|$)|\S{{{per_line}}}")
-
-
 def _pixels(width: float) -> int:
     """A column's width in screen pixels: 7 a character unit plus 5 of padding."""
     return int(width * 7 + 5)
-
-
-def _whole_pixels(points: float) -> float:
-    """Round a row height up to whole screen pixels (0.75 pt), as spreadsheets store it."""
-    return math.ceil(points / 0.75 - 1e-9) * 0.75
-
-
-def _line_height(style: Style) -> float:
-    return style.size * 1.25
 
 
 # ---------------------------------------------------------------------------------------
@@ -485,6 +447,14 @@ class Cell(NamedTuple):  # a tuple, not a frozen dataclass: a paper makes 100,00
     span: int = 1  # columns merged from this one rightwards
 
 
+class _Measure(NamedTuple):
+    """How a cell's text is measured in Excel: characters a line (0: the style does not
+    wrap) and points a line."""
+
+    per_line: int
+    line_height: float
+
+
 class SheetBuilder:
     """Appends rows of cells to a grid, merging spans and estimating each row's height."""
 
@@ -495,9 +465,10 @@ class SheetBuilder:
         self.values: list[list[Value]] = []
         self.cell_styles: list[list[str | None]] = []
         self.heights: list[float] = []
+        self.floors: list[float] = []
         self.merges: list[str] = []
         self.rich: list[RichText] = []
-        self._measures: dict[tuple[str, int, int, bool], tuple[int, float]] = {}
+        self._measures: dict[tuple[str, int, int, bool], _Measure] = {}
 
     @property
     def next_row(self) -> int:
@@ -530,37 +501,41 @@ class SheetBuilder:
             if cell.style is not None and value is not None:
                 bold_run = bool(cell.runs) and any(run.bold for run in cell.runs)
                 key = (cell.style, col, last, bold_run)
-                per_line, line_height = self._measures.get(key) or self._measure(*key)
+                fit = self._measures.get(key) or self._measure(*key)
                 lines = 1
-                if per_line:
+                if fit.per_line:
                     text = value if isinstance(value, str) else str(value)
-                    if len(text) > per_line or "\n" in text:  # most cells fit one line
-                        lines = _wrapped_lines(text, per_line)
-                estimate = max(estimate, lines * line_height + 4)
+                    if len(text) > fit.per_line or "\n" in text:  # most cells fit one line
+                        lines = measure.wrapped_lines(text, fit.per_line)
+                estimate = max(estimate, lines * fit.line_height + measure.EXCEL_PADDING)
             col = last + 1
         self.values.append(values)
         self.cell_styles.append(styles)
-        self.heights.append(_whole_pixels(min(MAX_ROW_HEIGHT, max(height or 0.0, estimate, 15.0))))
+        self.floors.append(height or 0.0)
+        self.heights.append(
+            measure.whole_pixels(min(MAX_ROW_HEIGHT, max(height or 0.0, estimate, 15.0)))
+        )
         return row
 
-    def _measure(self, style_name: str, col: int, last: int, bold_run: bool) -> tuple[int, float]:
-        """Characters a line (0: the style does not wrap) and points a line, for a cell
-        of `style_name` over columns `col`..`last`."""
+    def _measure(self, style_name: str, col: int, last: int, bold_run: bool) -> _Measure:
+        """How a cell of `style_name` over columns `col`..`last` is measured in Excel."""
         key = (style_name, col, last, bold_run)
         if key not in self._measures:  # a cache: add() asks for the same few every row
             style = self.styles[style_name]
-            if bold_run:  # a bold run sets the widest text in the cell
-                style = Style(size=style.size, bold=True, wrap=style.wrap)
+            bold = style.bold or bold_run  # a bold run sets the widest text in the cell
             width = sum(self.widths[col : last + 1])
-            per_line = _chars_per_line(width, style) if style.wrap else 0
-            self._measures[key] = (per_line, _line_height(style))
+            self._measures[key] = _Measure(
+                per_line=measure.chars_per_line(width, style.size, bold) if style.wrap else 0,
+                line_height=measure.excel_line_height(style.size),
+            )
         return self._measures[key]
 
     def gap(self, height: float = 8.0) -> int:
         row = self.next_row
         self.values.append([None] * len(self.widths))
         self.cell_styles.append([None] * len(self.widths))
-        self.heights.append(_whole_pixels(height))
+        self.heights.append(measure.whole_pixels(height))
+        self.floors.append(measure.whole_pixels(height))
         return row
 
     def build(
@@ -581,6 +556,7 @@ class SheetBuilder:
             print_setup=print_setup,
             freeze_panes=freeze_panes,
             charts=list(charts),
+            row_floors=self.floors,
         )
 
 

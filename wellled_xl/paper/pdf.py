@@ -1,5 +1,9 @@
 """Print a written board paper (the workbook, or the Word document) to PDF with LibreOffice.
 
+A workbook paper is printed from a copy made for LibreOffice (`print_paper`,
+`printing.for_printing`): its rows at the heights LibreOffice prints the text at, and long
+sheets cut into parts, which LibreOffice prints in time linear in the paper's size.
+
 Each conversion runs with its own throw-away LibreOffice profile
 (``-env:UserInstallation``), so concurrent runs (a scheduled job and a person) do not
 clash over the user's profile or its lock; it works on a copy in a private folder, is
@@ -17,6 +21,9 @@ import tempfile
 from pathlib import Path
 
 from wellled_xl.errors import FileBusy, MissingTool, WellledError
+from wellled_xl.paper.layout import PaperLayout
+from wellled_xl.paper.printing import PART_ROWS, for_printing
+from wellled_xl.paper.xlsx import write_paper
 from wellled_xl.safety import atomic_output
 
 TIMEOUT_SECONDS = 120
@@ -86,12 +93,32 @@ def find_soffice() -> str:
     raise MissingTool(MISSING_SOFFICE)
 
 
+def print_paper(
+    layout: PaperLayout,
+    paper_path: str | os.PathLike[str],
+    pdf_path: str | os.PathLike[str],
+    *,
+    soffice: str | None = None,
+    timeout: float | None = None,
+    part_rows: int = PART_ROWS,
+) -> Path:
+    """Print the workbook paper `layout` to `pdf_path`, from a copy of it made for
+    LibreOffice (`for_printing`: printed row heights, long sheets cut into parts; the
+    same cells and page setup, pages numbered on through the parts) written to a private
+    folder and removed after. `paper_path`, the workbook written from `layout`, names the
+    paper in messages."""
+    with tempfile.TemporaryDirectory(prefix="wellled-xl-print-") as work:
+        copy = write_paper(for_printing(layout, part_rows), Path(work) / "paper.xlsx")
+        return render_pdf(copy, pdf_path, soffice=soffice, timeout=timeout, name=paper_path)
+
+
 def render_pdf(
     paper_path: str | os.PathLike[str],
     pdf_path: str | os.PathLike[str],
     *,
     soffice: str | None = None,
     timeout: float | None = None,
+    name: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Convert the paper to `pdf_path`: a workbook (every sheet, as its print setup says)
     with Calc, a Word document with Writer; LibreOffice chooses by the file's suffix."""
@@ -120,7 +147,7 @@ def render_pdf(
         if not produced.is_file() or produced.read_bytes()[:5] != b"%PDF-":
             detail = " ".join(output.split())[-300:]
             raise WellledError(
-                f"LibreOffice did not convert {paper_path} to PDF"
+                f"LibreOffice did not convert {name or paper_path} to PDF"
                 + (f" ({detail})" if detail else "")
             )
         try:

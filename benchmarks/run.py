@@ -40,11 +40,24 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate, generate_trust  # noqa: E402
 
 PYTHON = sys.executable
 MARK_START = "<!-- figures:start -->"
 MARK_END = "<!-- figures:end -->"
+
+
+def generated(function: str, size: int, data: Path) -> Path:
+    """Write (once) a tracker of `size` actions in a child process, and return its path.
+
+    Generating 100,000 rows takes a process to 800 MB; a command started from it would
+    report that as its own peak (Linux keeps ru_maxrss across exec from fork).
+    """
+    code = (
+        f"import sys; from pathlib import Path; sys.path.insert(0, {str(HERE)!r}); "
+        f"from generate import {function}; print({function}({size}, Path({str(data)!r})))"
+    )
+    done = subprocess.run([PYTHON, "-c", code], check=True, capture_output=True, text=True)
+    return Path(done.stdout.strip().splitlines()[-1])
 
 
 def run_once(argv: list[str]) -> tuple[float, float]:
@@ -90,7 +103,7 @@ def measure_pdf(sizes: list[int], runs: int, data: Path, tmp: str) -> list[dict]
     sees the same machine noise: median wall time, the CPU time of the process and of
     LibreOffice under it, pages printed."""
     env = os.environ | {"WELLLED_XL_PDF_TIMEOUT": "1800"}
-    trackers = {size: str(generate(size, data)) for size in sizes}
+    trackers = {size: str(generated("generate", size, data)) for size in sizes}
     samples: dict[int, list[tuple[float, float]]] = {size: [] for size in sizes}
     pages: dict[int, int] = {}
     for attempt in range(runs + 1):  # the first round warms the file cache and LibreOffice
@@ -197,8 +210,10 @@ def main() -> None:
         if not args.sizes and not args.trust_sizes:
             return
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [("controlled", size, generate(size, data)) for size in args.sizes]
-        runs += [("trust", size, generate_trust(size, data)) for size in args.trust_sizes]
+        runs = [("controlled", size, generated("generate", size, data)) for size in args.sizes]
+        runs += [
+            ("trust", size, generated("generate_trust", size, data)) for size in args.trust_sizes
+        ]
         for layout, size, path in runs:
             tracker = str(path)
             out = str(Path(tmp) / f"paper_{layout}_{size}.xlsx")

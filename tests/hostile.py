@@ -570,7 +570,8 @@ def _types_swapped(path: Path) -> Path:
 
 
 def _many_rows(path: Path) -> Path:
-    """100,000 actions, written with XlsxWriter (openpyxl would take ~30 s)."""
+    """50,000 actions, written with XlsxWriter (openpyxl would take ~15 s): a big tracker,
+    read whole (100,000 actions are measured in benchmarks/, not here)."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
@@ -578,7 +579,7 @@ def _many_rows(path: Path) -> Path:
     dated = book.add_format({"num_format": "dd/mm/yyyy"})
     sheet.write_row(0, 0, HEADER)
     due = datetime(2019, 3, 31)
-    for i in range(1, 100_001):
+    for i in range(1, 50_001):
         sheet.write_row(i, 0, [f"W1a{i}", "W1", f"Action {i}"])
         sheet.write_datetime(i, 3, due, dated)
         sheet.write_row(i, 5, ["RG", "measure", f"Progress on {i}", "A/G"])
@@ -994,7 +995,7 @@ CASES: dict[str, Case] = {
     "hidden-rows-columns-sheets": Case(_hidden, "read"),
     "formula-injection-text": Case(_injections, "read"),
     "sheet-named-like-a-path": Case(_path_sheet_name, "read"),
-    "rows-100000": Case(_many_rows, "read", big=True),
+    "rows-50000": Case(_many_rows, "read", big=True),
     "control-characters-every-field": Case(_control_characters, "read", bounded=True),
     "text-beyond-32767-characters": Case(_beyond_32767, "read", bounded=True),
     "formulas-in-dates-and-status": Case(_formulas_in_dates_and_status, "read", bounded=True),

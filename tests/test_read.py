@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import openpyxl
 import pytest
 from trackers import LEADS, LEGEND, TRUST_HEADER, trust_tracker, write_rows
 
@@ -145,10 +146,28 @@ def test_column_letters(index: int, letters: str) -> None:
     assert column_letter(index) == letters
 
 
-def test_error_cells_merges_across_rows_and_hidden_tracker_sheets(tmp_path: Path) -> None:
-    """#N/A is not 'empty'; a merge over rows is named once; a hidden tracker is not read."""
+def _with_error_cell(book: openpyxl.Workbook, path: Path, cell: str) -> Path:
+    """Save `book` to `path` with `cell` of its first sheet an error cell, as Excel writes
+    one: t="e" with the cached error text (openpyxl cannot write one itself)."""
     import re
     import zipfile
+
+    plain = path.with_suffix(".plain.xlsx")
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    error = f'<c r="{cell}" t="e"><f>X!A1</f><v>#REF!</v></c>'
+    xml = re.sub(rf'<c r="{cell}"[^>]*>.*?</c>', error, xml)
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return path
+
+
+def test_error_cells_merges_across_rows_and_hidden_tracker_sheets(tmp_path: Path) -> None:
+    """#N/A is not 'empty'; a merge over rows is named once; a hidden tracker is not read."""
 
     import openpyxl
 
@@ -166,18 +185,7 @@ def test_error_cells_merges_across_rows_and_hidden_tracker_sheets(tmp_path: Path
     archive.append(["Ref", "Action", "Lead", "RAG"])
     archive.append(["W9z", "retired", "RG", "A/R"])
     archive.sheet_state = "hidden"
-    plain = tmp_path / "plain.xlsx"
-    book.save(plain)
-    # Excel writes an error as t="e" with the cached error text: put one in C4.
-    with zipfile.ZipFile(plain) as source:
-        parts = {name: source.read(name) for name in source.namelist()}
-    xml = parts["xl/worksheets/sheet1.xml"].decode()
-    xml = re.sub(r'<c r="C4"[^>]*>.*?</c>', '<c r="C4" t="e"><f>X!A1</f><v>#REF!</v></c>', xml)
-    parts["xl/worksheets/sheet1.xml"] = xml.encode()
-    path = tmp_path / "t.xlsx"
-    with zipfile.ZipFile(path, "w") as target:
-        for name, data in parts.items():
-            target.writestr(name, data)
+    path = _with_error_cell(book, tmp_path / "t.xlsx", "C4")
 
     tracker = read_tracker(path)
     assert [r.values["ref"] for r in tracker.records] == ["W1a", "W1b", "W1c"]
@@ -194,8 +202,6 @@ def test_error_cells_merges_across_rows_and_hidden_tracker_sheets(tmp_path: Path
 def _sparse_tracker(path: Path, stray_row: int) -> Path:
     """The same tracker rows with one stray space far below, a merge, an error cell and
     every kind of value a cell holds."""
-    import re
-    import zipfile
     from datetime import datetime, time, timedelta
 
     import openpyxl
@@ -211,17 +217,7 @@ def _sparse_tracker(path: Path, stray_row: int) -> Path:
     sheet.append(["1.04", "Durations", "RG", "", "", "R", timedelta(hours=30)])
     sheet.merge_cells("E5:E6")
     sheet.cell(row=stray_row, column=3, value=" ")
-    plain = path.with_suffix(".plain.xlsx")
-    book.save(plain)
-    with zipfile.ZipFile(plain) as source:
-        parts = {name: source.read(name) for name in source.namelist()}
-    xml = parts["xl/worksheets/sheet1.xml"].decode()
-    xml = re.sub(r'<c r="B6"[^>]*>.*?</c>', '<c r="B6" t="e"><f>X!A1</f><v>#REF!</v></c>', xml)
-    parts["xl/worksheets/sheet1.xml"] = xml.encode()
-    with zipfile.ZipFile(path, "w") as target:
-        for name, data in parts.items():
-            target.writestr(name, data)
-    return path
+    return _with_error_cell(book, path, "B6")
 
 
 def test_a_sparse_sheet_is_read_cell_by_cell_as_the_block_reader_reads_it(

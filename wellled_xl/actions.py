@@ -72,8 +72,7 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
         text = dict(_NO_TEXT)
         for fld in TEXT_FIELDS:
             if fld in values:
-                value = values[fld]
-                text[fld] = value.strip() if type(value) is str else cell_text(value)
+                text[fld] = cell_text(values[fld])
         context = record.year_context or settings_context
         problems, timescale, yearless = parse_dates(record, context)
         if record.sheet in ref_in and not text["ref"]:

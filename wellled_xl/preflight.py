@@ -535,7 +535,8 @@ def _scan_part(
         if plain and (refs := high_ref.findall(chunk)):
             if any(wide for wide, _ in refs):
                 plain = False
-            elif high_row := max(high_row, max(int(row) for row in set(map(itemgetter(1), refs)))):
+            else:
+                high_row = max(high_row, max(int(row) for row in set(map(itemgetter(1), refs))))
                 if high_row > limits.max_rows:
                     _check_used_range(source, where, high_row, 1, limits)
                 if high_row * _PLAIN_COLUMNS > limits.max_cells:
@@ -554,7 +555,13 @@ def _scan_part(
     # (at the default limits, row 100,000: as low as a sparse sheet's last row may be).
     if not plain:
         return found, _check_every_address(source, archive, info, where, limits, cells)
-    return found, high_row >= SPARSE_ROWS and high_row >= SPARSE_RATIO * cells
+    return found, _is_sparse(high_row, cells)
+
+
+def _is_sparse(rows: int, cells: int) -> bool:
+    """A sheet using `rows` rows for `cells` cells: at least SPARSE_ROWS rows, and
+    SPARSE_RATIO times its cells."""
+    return rows >= SPARSE_ROWS and rows >= SPARSE_RATIO * cells
 
 
 @functools.lru_cache(maxsize=8)
@@ -593,7 +600,7 @@ def _check_every_address(
             max_row = max(max_row, max(map(int, numbers)))
             max_col = max(max_col, max(_column_number(column.upper()) for column in letters))
             _check_used_range(source, where, max_row, 1, limits)
-    sparse = max_row >= SPARSE_ROWS and max_row >= SPARSE_RATIO * cells
+    sparse = _is_sparse(max_row, cells)
     if not sparse or cells * max_col > limits.max_cells:
         _check_used_range(source, where, max_row, max_col, limits)
     return sparse

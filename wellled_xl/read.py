@@ -76,15 +76,21 @@ def _read_sheet(
         # empty cells in memory (360 MB), only the cells in use.
         for row in sheet.iter_rows():
             rows.append(row if _holds_something(row) else EMPTY_ROW)
-        while rows and rows[-1] is EMPTY_ROW:
-            rows.pop()
-        return rows, sheet.merged_cell_ranges or []
+        return _without_blank_tail(rows), sheet.merged_cell_ranges or []
     except (python_calamine.CalamineError, ValueError) as exc:
         raise errors.NotAWorkbook(path, f"sheet {name!r} cannot be read ({exc})") from exc
 
 
 # The row a blank row of a sheet is read as (all of them the same object).
 EMPTY_ROW: tuple[Any, ...] = ()
+
+
+def _without_blank_tail(rows: list[Any]) -> list[Any]:
+    """`rows` without the blank rows at its end (a stray format far below holds none)."""
+    while rows and rows[-1] is EMPTY_ROW:
+        rows.pop()
+    return rows
+
 
 # <mergeCell ref="E5:E6"/>, as a worksheet part lists a merged area.
 _MERGE_CELL = re.compile(
@@ -124,8 +130,7 @@ def _read_sparse_sheet(
             book.close()
     except (KeyError, OSError, ValueError, OverflowError, zipfile.BadZipFile) as exc:
         raise errors.NotAWorkbook(path, f"sheet {name!r} cannot be read ({exc})") from exc
-    while rows and rows[-1] is EMPTY_ROW:
-        rows.pop()
+    rows = _without_blank_tail(rows)
     width = max(map(len, rows), default=0)  # python-calamine's rows are all as wide
     for row in rows:
         if row is not EMPTY_ROW:

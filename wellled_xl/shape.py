@@ -473,7 +473,7 @@ def read_tracker_sheet(
     legend_pairs: list[tuple[str, str]] = []
     scale_rows: list[int] = []
     last_filled = header_index
-    lone: dict[int, tuple[int, int]] = {}  # group rows far below the row before: (col, gap)
+    lone: dict[int, tuple[int, int, str]] = {}  # group rows far below the row before
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
         filled = _filled(row)
@@ -484,7 +484,7 @@ def read_tracker_sheet(
         if kind is not None:
             kinds.append((index, kind[0], kind))
             if gap >= STRAY_GAP:
-                lone[index] = (filled[0][0], gap)
+                lone[index] = (filled[0][0], gap, kind[2])
             continue
         if _is_header_repeat(row, header_row, header):
             continue
@@ -610,16 +610,16 @@ def read_tracker_sheet(
 def _without_stray_text(
     name: str,
     kinds: list[tuple[int, str, Any]],
-    lone: dict[int, tuple[int, int]],
+    lone: dict[int, tuple[int, int, str]],
     findings: list[Finding],
 ) -> list[tuple[int, str, Any]]:
     """A lone cell far below a sheet's last action (a note typed at row 1,000,000) is no
-    group heading: say where it is, once, and leave it out of the paper's bands."""
+    group heading: say where it is, once, and leave it out of the paper's bands. `lone`
+    holds the group rows far below the row before them: (column, blank rows, text)."""
     last_data = max((index for index, kind, _ in kinds if kind == "data"), default=-1)
     stray = {index for index in lone if index > last_data}
     for index in sorted(stray):
-        col, gap = lone[index]
-        text = next(k[2] for i, _, k in kinds if i == index)
+        col, gap, text = lone[index]
         findings.append(
             RULES["stray-text"].finding(
                 sheet=name,

@@ -278,6 +278,43 @@ def test_json_is_indented_on_a_terminal_and_one_line_in_a_pipe(tmp_path: Path) -
     assert json.loads(shown) == json.loads(piped)
 
 
+def test_the_program_ends_with_its_code_and_every_byte_of_its_output(tmp_path: Path) -> None:
+    """The process ends without the interpreter's teardown (runtime.end_process): what it
+    printed still arrives whole, its exit code is the report's, and output cut short by
+    the reader (`| head`) ends it quietly."""
+    rows = [
+        [f"W1a{i}", f"Coaching {i}", "March 2020", "XX", "75", "Done", "A/G"] for i in range(400)
+    ]
+    path = trust_tracker(tmp_path / "t.xlsx", rows, extra_sheets={"Legend": LEGEND, "Leads": LEADS})
+    argv = [sys.executable, "-m", "wellled_xl", "validate", str(path), "--json"]
+    done = subprocess.run(argv, capture_output=True, timeout=120)
+    assert done.returncode == 1  # XX is not on the Leads register: errors
+    assert len(done.stdout) > 65536  # more than one pipe buffer's worth, all of it read back
+    assert json.loads(done.stdout)["summary"]["actions"] == 400
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as cut:
+        assert cut.stdout is not None and cut.stderr is not None
+        cut.stdout.read(10)
+        cut.stdout.close()
+        errors = cut.stderr.read()
+    assert cut.returncode == 1
+    assert b"Traceback" not in errors and b"Exception ignored" not in errors
+
+
+def test_results_are_kept_to_the_end_only_by_a_process_that_ends_with_its_run() -> None:
+    import weakref
+
+    from wellled_xl import runtime
+
+    class Result:
+        pass
+
+    result = Result()
+    gone = weakref.ref(result)
+    runtime.keep_to_exit(result)  # this host (the tests, the Excel button) lives on
+    del result
+    assert gone() is None
+
+
 def test_libraries_load_on_a_second_thread_and_failures_stay_quiet(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

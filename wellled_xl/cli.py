@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from wellled_xl import __version__, errors
-from wellled_xl.runtime import paused_gc
+from wellled_xl.runtime import end_process, keep_to_exit, paused_gc, process_ends_with_run
 
 if TYPE_CHECKING:
     from wellled_xl.report import Report
@@ -111,6 +111,7 @@ def _print_json(document: dict) -> None:
     """
     indent = 2 if sys.stdout.isatty() else None
     sys.stdout.write(json.dumps(document, indent=indent, ensure_ascii=False) + "\n")
+    keep_to_exit(document)
 
 
 def _colour() -> bool:
@@ -122,6 +123,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from wellled_xl.pipeline import check_tracker
 
     report = check_tracker(args.tracker, args.as_at, args.history)
+    keep_to_exit(report)
     _print_notices(report)
     if args.json:
         _print_json(report.to_dict())
@@ -169,6 +171,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         docx_template=args.docx_template,
         history=args.history,
     )
+    keep_to_exit(report)
     _print_notices(report)
     if args.json:
         _print_json(report.to_dict())
@@ -709,10 +712,12 @@ def run() -> NoReturn:
 
     The process ends with the command, so the cycle collector stays paused to the end:
     switching it back on would only make it sweep the whole heap once before exit
-    (0.04 s after a 10,000-action validate).
+    (0.04 s after a 10,000-action validate); and its results are left for the operating
+    system to reclaim (`runtime.keep_to_exit`).
     """
     gc.disable()
-    sys.exit(main())
+    process_ends_with_run()
+    end_process(main())  # argparse's own exits (--help, a usage error) end it as usual
 
 
 def main(argv: Sequence[str] | None = None) -> int:

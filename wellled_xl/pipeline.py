@@ -17,7 +17,7 @@ from wellled_xl.locks import open_notice
 from wellled_xl.model import Tracker
 from wellled_xl.read import read_tracker
 from wellled_xl.report import Report
-from wellled_xl.runtime import import_in_background
+from wellled_xl.runtime import import_in_background, keep_to_exit
 
 if TYPE_CHECKING:
     from wellled_xl.paper.layout import PaperLayout
@@ -104,6 +104,7 @@ def write_board_paper(
     if pdf and soffice is None:
         soffice = find_soffice()
     layout = layout or paper_for(report)
+    keep_to_exit(layout)  # a command's process ends here: the OS frees it at once
     report.paths["xlsx"] = str(write_paper(layout, target))
     if docx or docx_template is not None:
         from wellled_xl.paper.docx import write_docx

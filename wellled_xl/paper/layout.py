@@ -332,6 +332,7 @@ def position_text(as_at: date) -> str:
 
 
 @functools.lru_cache(maxsize=4096)  # a tracker's dates repeat: month ends, mostly
+@functools.lru_cache(maxsize=4096)  # a paper shows a few hundred dates, again and again
 def date_label(day: date) -> str:
     """A due date as board papers write it: 'March 2019' for a month end, else '15 Mar 2019'."""
     if _is_month_end(day):
@@ -477,41 +478,42 @@ class SheetBuilder:
 
     def add(self, cells: Sequence[Cell], *, height: float | None = None) -> int:
         """Write one row; return its 1-based row number."""
-        row = self.next_row
+        row = len(self.values) + 1
         size = len(self.widths)
         values: list[Value] = [None] * size
         styles: list[str | None] = [None] * size
-        estimate = 0.0
+        measures = self._measures
+        estimate = 0.0  # the tallest cell's lines, in points
         col = 0
-        for cell in cells:
-            span = cell.span
+        for value, style, runs, span in cells:  # a paper adds 100,000s: kept to the bone
             last = col + span - 1
             if last >= size:
                 raise ValueError(f"row {row} of {self.name} is wider than its columns")
-            value = cell.value
-            if cell.runs:
-                value = "".join(run.text for run in cell.runs)
-                self.rich.append(RichText(f"{column_letter(col)}{row}", cell.runs))
+            if runs:
+                value = "".join(run.text for run in runs)
+                self.rich.append(RichText(f"{column_letter(col)}{row}", runs))
             values[col] = value
             if span == 1:
-                styles[col] = cell.style
+                styles[col] = style
             else:
-                styles[col : last + 1] = [cell.style] * span
+                styles[col : last + 1] = [style] * span
                 self.merges.append(f"{column_letter(col)}{row}:{column_letter(last)}{row}")
-            if cell.style is not None and value is not None:
-                bold_run = bool(cell.runs) and any(run.bold for run in cell.runs)
-                key = (cell.style, col, last, bold_run)
-                fit = self._measures.get(key) or self._measure(*key)
+            if style is not None and value is not None:
+                key = (style, col, last, bool(runs) and any(run.bold for run in runs))
+                per_line, line_height = measures.get(key) or self._measure(*key)
                 lines = 1
-                if fit.per_line:
-                    text = value if isinstance(value, str) else str(value)
-                    if len(text) > fit.per_line or "\n" in text:  # most cells fit one line
-                        lines = measure.wrapped_lines(text, fit.per_line)
-                estimate = max(estimate, lines * fit.line_height + measure.EXCEL_PADDING)
+                if per_line:
+                    text = value if type(value) is str else str(value)
+                    if len(text) > per_line or "\n" in text:  # most cells fit one line
+                        lines = measure.wrapped_lines(text, per_line)
+                if lines * line_height > estimate:
+                    estimate = lines * line_height
             col = last + 1
         self.values.append(values)
         self.cell_styles.append(styles)
         self.floors.append(height or 0.0)
+        if estimate:
+            estimate += measure.EXCEL_PADDING
         self.heights.append(
             measure.whole_pixels(min(MAX_ROW_HEIGHT, max(height or 0.0, estimate, 15.0)))
         )
@@ -584,14 +586,16 @@ def _timescale_runs(action: Action) -> list[Run]:
 
 
 def _timescale_cell(action: Action) -> Cell:
-    style = "overdue" if action.is_overdue else "text"
-    runs = _timescale_runs(action)
-    if not runs:  # no date could be read: show what was typed, the Summary says why
+    overdue = action.days_overdue > 0
+    style = "overdue" if overdue else "text"
+    dates = action.timescale.dates
+    if not dates:  # no date could be read: show what was typed, the Summary says why
         return Cell(action.timescale.text or None, style)
-    if not action.slipped:
+    if len(dates) == 1:
         # One date: the cell's style says it all (bold red when overdue), no runs needed.
-        return Cell("".join(run.text for run in runs), style)
-    return Cell(style=style, runs=tuple(runs))
+        due = date_label(dates[0])
+        return Cell(f"{due}\n{_days_overdue(action.days_overdue)}" if overdue else due, style)
+    return Cell(style=style, runs=tuple(_timescale_runs(action)))
 
 
 def _rag_cell(rag: str, legend: Legend) -> Cell:

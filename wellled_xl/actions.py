@@ -66,15 +66,18 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
     )
     status_in = {shape.name: shape.status_in for shape in tracker.shapes if shape.status_in}
     ref_in = {shape.name: shape.ref_in for shape in tracker.shapes if shape.ref_in}
-    extra_keys: dict[str, tuple[str, ...]] = {}  # per sheet: its records share their columns
+    is_complete = tracker.legend.is_complete
+    sheets: dict[str, _SheetFields] = {}  # the records of a sheet share their columns
     for record in tracker.records:
-        values = record.values  # a sheet lacks some fields: those are "" without a call
+        values = record.values
+        fields = sheets.get(record.sheet)
+        if fields is None:
+            fields = sheets[record.sheet] = _SheetFields.of(record)
         text = dict(_NO_TEXT)
-        for fld in TEXT_FIELDS:
-            if fld in values:
-                text[fld] = cell_text(values[fld])
+        for fld in fields.texts:  # the sheet's text cells: the fields it lacks stay ""
+            text[fld] = cell_text(values[fld])
         context = record.year_context or settings_context
-        problems, timescale, yearless = parse_dates(record, context)
+        problems, timescale, yearless = _dates_of(values, fields.dates, context)
         if record.sheet in ref_in and not text["ref"]:
             found = REF_IN_TEXT.match(text[ref_in[record.sheet]])
             text["ref"] = found.group(1) if found else ""
@@ -83,36 +86,38 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
         if inside and not text["rag"]:
             text["rag"] = status_inside(text[inside], tracker.legend)
             rag_found_in = inside
-        match = KLOE_REF.match(text["ref"])
+        ref = text["ref"]
+        match = KLOE_REF.match(ref) if ref else None
         kloe_ref = f"W{match.group(1)}" if match else ""
         # The KLOE column, else the band the row sits under, else the ref's KLOE.
         kloe = text["kloe"].upper() or record.kloe_band or kloe_ref
-        complete = tracker.legend.is_complete(text["rag"])
-        due = timescale.due_date
+        rag = text["rag"]
+        complete = is_complete(rag)
+        due = timescale.dates[-1] if timescale.dates else None
         # Overdue: not complete in the legend and due before the as-at date.
         days = (as_at - due).days if (due and not complete and due < as_at) else 0
+        lead = text["lead"]
         action = Action(
             part=record.part,
             sheet=record.sheet,
             row=record.row,
-            ref=text["ref"],
+            ref=ref,
             kloe=kloe,
             finding=text["finding"],
             action=text["action"],
             timescale=timescale,
-            lead=text["lead"],
-            leads=split_leads(text["lead"]),
+            lead=lead,
+            leads=split_leads(lead),
             success_measure=text["success_measure"],
             progress=text["progress"],
-            rag=text["rag"],
-            last_updated=last_updated(record.values.get("last_updated")),
+            rag=rag,
+            last_updated=last_updated(values["last_updated"]) if fields.updated else None,
             complete=complete,
             days_overdue=days,
             group=record.group,
-            extras=tuple(
-                (key.removeprefix(EXTRA), cell_text(record.values[key]))
-                for key in _extra_keys(record, extra_keys)
-            ),
+            extras=tuple((key.removeprefix(EXTRA), cell_text(values[key])) for key in fields.extras)
+            if fields.extras
+            else (),
             year_source=context.source if yearless and context else "",
             rag_found_in=rag_found_in,
         )
@@ -120,13 +125,24 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
     return readings
 
 
-def _extra_keys(record: Record, found: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """The keys of the extra columns of a record's sheet, found once a sheet (a sheet with
-    none, the controlled tracker's, is remembered too)."""
-    keys = found.get(record.sheet)
-    if keys is None:
-        keys = found[record.sheet] = tuple(k for k in record.columns if k.startswith(EXTRA))
-    return keys
+@dataclass(frozen=True, slots=True)
+class _SheetFields:
+    """Which fields a sheet's records hold: every record of a sheet holds the same."""
+
+    texts: tuple[str, ...]  # of TEXT_FIELDS
+    dates: tuple[str, ...]  # of DATE_FIELDS, in their order
+    updated: bool  # a Last updated column
+    extras: tuple[str, ...]  # the keys of the columns carried as they are
+
+    @classmethod
+    def of(cls, record: Record) -> _SheetFields:
+        values = record.values
+        return cls(
+            texts=tuple(fld for fld in TEXT_FIELDS if fld in values),
+            dates=tuple(fld for fld in DATE_FIELDS if fld in values),
+            updated="last_updated" in values,
+            extras=tuple(key for key in values if key.startswith(EXTRA)),
+        )
 
 
 def parse_dates(
@@ -137,12 +153,19 @@ def parse_dates(
     Returns the cells that could not be read (and why), the chained timescale, and
     whether a date typed without a year took its year from `context`.
     """
+    values = record.values
+    return _dates_of(values, tuple(f for f in DATE_FIELDS if f in values), context)
+
+
+def _dates_of(
+    values: dict[str, Any], fields: tuple[str, ...], context: YearContext | None
+) -> tuple[dict[str, ValueError], Timescale, bool]:
+    """`parse_dates` of a record's `values`, whose date cells are `fields`."""
     problems: dict[str, ValueError] = {}
     chain: list[date] = []
     yearless = False
-    values = record.values
-    for fld in DATE_FIELDS:
-        value = values.get(fld, "")
+    for fld in fields:
+        value = values[fld]
         if value == "" or value is None:
             continue  # an empty date cell: nothing to parse, nothing to chain
         if isinstance(value, date):  # a real date cell, the usual case: nothing to read
@@ -163,9 +186,9 @@ def parse_dates(
         chain.extend(result.dates)
     # What was typed is shown only where no date could be read, or dates run backwards
     # (date-order quotes it): most rows need no text of their cells joined.
-    if chain and not problems and all(a <= b for a, b in pairwise(chain)):
+    if chain and not problems and (len(chain) == 1 or all(a <= b for a, b in pairwise(chain))):
         return problems, Timescale(tuple(chain), ""), yearless
-    source = " ".join([cell_text(values[f]) for f in DATE_FIELDS if f in values])
+    source = " ".join([cell_text(values[f]) for f in fields])
     return problems, Timescale(tuple(chain), source.strip()), yearless
 
 

@@ -14,8 +14,9 @@ for what they say.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -131,6 +132,7 @@ def _filled(row: Sequence[Any]) -> list[tuple[int, Any]]:
     ]
 
 
+@functools.lru_cache(maxsize=1024)  # group rows repeat their months ("May 2012")
 def date_in_text(text: str) -> tuple[date, bool] | None:
     """The first date written in a title or group row, and whether it names a day.
 
@@ -233,21 +235,28 @@ def _band_or_group(
     return "group", None, text
 
 
-def _is_header_repeat(row: Sequence[Any], header_row: Sequence[Any], header: HeaderMap) -> bool:
-    """The header row repeated below (page breaks copied from a Word paper).
+def _header_repeat(header_row: Sequence[Any], header: HeaderMap) -> Callable[[Sequence[Any]], bool]:
+    """A test for the header row repeated below (page breaks copied from a Word paper).
 
-    It must repeat all the header's labels but one, and at least three: stop at the
-    second label it lacks, which for a data row is almost at once.
+    It must repeat all the header's labels but one, and at least three: the test stops
+    at the second label a row lacks, which for a data row is almost at once.
     """
-    misses_allowed = len(header.columns) - max(3, len(header.columns) - 1)
-    if misses_allowed < 0:
-        return False
-    for col in header.columns.values():
-        if not (col < len(row) and isinstance(row[col], str) and row[col] == header_row[col]):
-            misses_allowed -= 1
-            if misses_allowed < 0:
-                return False
-    return True
+    labels = [(col, header_row[col]) for col in header.columns.values()]
+    allowed = len(labels) - max(3, len(labels) - 1)
+
+    def repeats(row: Sequence[Any]) -> bool:
+        if allowed < 0:
+            return False
+        misses = 0
+        width = len(row)
+        for col, label in labels:
+            if not (col < width and row[col] == label and isinstance(row[col], str)):
+                misses += 1
+                if misses > allowed:
+                    return False
+        return True
+
+    return repeats
 
 
 # ---------------------------------------------------------------------------------------
@@ -474,6 +483,7 @@ def read_tracker_sheet(
     scale_rows: list[int] = []
     last_filled = header_index
     lone: dict[int, tuple[int, int, str]] = {}  # group rows far below the row before
+    is_header_repeat = _header_repeat(header_row, header)
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
         filled = _filled(row)
@@ -486,7 +496,7 @@ def read_tracker_sheet(
             if gap >= STRAY_GAP:
                 lone[index] = (filled[0][0], gap, kind[2])
             continue
-        if _is_header_repeat(row, header_row, header):
+        if is_header_repeat(row):
             continue
         pairs = legend_row(row, filled)
         if pairs is not None:

@@ -25,8 +25,18 @@ from wellled_xl.model import EXTRA, Action, Record, Tracker, YearContext, cell_t
 from wellled_xl.scale import status_inside
 from wellled_xl.shape import KLOE_REF, REF_IN_TEXT
 
-# Leads typed into one cell: "DMc / AK / MS", "RG, TL", "KD & PG", "KD and PG".
-_LEAD_SPLIT = re.compile(r"\s*(?:/|,|;|&|\+|\band\b)\s*", re.I)
+# Leads typed into one cell: "DMc / AK / MS", "RG; TL", "KD + PG" are always several;
+# "RG, TL", "KD & PG", "KD and PG" are several only when each part is a person of the
+# same kind (initials, a role, a name): "Director of Finance and Performance", "Service
+# Director, Community" and "Director of Nursing, Midwifery and AHPs" are one job title.
+_LEAD_SPLIT = re.compile(r"\s*(?:/|;|\+)\s*")
+_LEAD_LIST = re.compile(r"\s*(?:,|&|\band\b)\s*", re.I)
+_ROLE_WORD = re.compile(
+    r"\b(?:director|chief|officer|head|manager|lead|nurse|executive|deputy|associate|chair|"
+    r"secretary|consultant|matron|clinician|doctor|dr|team|committee|board|group)\b",
+    re.I,
+)
+_JOINING_WORD = re.compile(r"\b(?:of|for|the|to|in)\b", re.I)
 # The cells that hold a due date, in the order original -> revisions -> latest.
 DATE_FIELDS = ("timescale", "original_due", "previous_revisions", "revised_due")
 # The cells read as text (the date cells and last_updated are parsed instead).
@@ -36,8 +46,28 @@ _NO_TEXT = dict.fromkeys(TEXT_FIELDS, "")
 
 @functools.lru_cache(maxsize=4096)  # a tracker names a few dozen leads, again and again
 def split_leads(text: str) -> tuple[str, ...]:
-    """'DMc / AK / MS' -> ('DMc', 'AK', 'MS')."""
-    return tuple(part for part in _LEAD_SPLIT.split(text.strip()) if part)
+    """'DMc / AK / MS' -> ('DMc', 'AK', 'MS'); 'KD and PG' -> ('KD', 'PG'); 'Director of
+    Finance and Performance' -> itself (one job title)."""
+    people: list[str] = []
+    for part in _LEAD_SPLIT.split(text.strip()):
+        if not part:
+            continue
+        pieces = [piece for piece in _LEAD_LIST.split(part) if piece]
+        kinds = {_kind_of_lead(piece) for piece in pieces}
+        people.extend(pieces if len(kinds) == 1 and "" not in kinds else [part])
+    return tuple(people)
+
+
+def _kind_of_lead(piece: str) -> str:
+    """'initials' (KD, DoF, CEO), 'role' (Chief Nurse), 'name' (Jane Doe), else ''."""
+    if len(piece) <= 5 and " " not in piece:
+        return "initials"
+    if _ROLE_WORD.search(piece):
+        return "role"
+    words = piece.split()
+    if len(words) <= 3 and all(w[:1].isupper() for w in words) and not _JOINING_WORD.search(piece):
+        return "name"
+    return ""
 
 
 @dataclass(slots=True)

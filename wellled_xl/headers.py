@@ -56,6 +56,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "item no",
         "#",
         "action id",
+        # Board logs number actions by the minute that set them: "Minute No. 269/19".
+        "minute",
+        "minute no",
+        "minute number",
+        "minute ref",
+        "minute reference",
+        "min ref",
+        "min no",
+        "log no",
+        "log ref",
+        "log number",
+        "action log no",
+        "action log ref",
+        "item ref",
     ),
     "kloe": ("kloe", "key line of enquiry", "well led kloe", "domain", "kloe ref"),
     "finding": (
@@ -207,21 +221,27 @@ def normalise(header: object) -> str:
 
 def field_for(header: object) -> str | None:
     """The canonical field a header means, or None if it is not one we know."""
+    return _field_and_fit(header)[0]
+
+
+def _field_and_fit(header: object) -> tuple[str | None, int]:
+    """The field a header means and how closely: 2 for the whole header, 1 for its words
+    before a bracket, 0 for one name either side of a slash; (None, -1) for none."""
     key = normalise(header)
     if not key:
-        return None
+        return None, -1
     if key in _LOOKUP:
-        return _LOOKUP[key]
+        return _LOOKUP[key], 2
     # "RAG status (G / A/G / A/R)" or "Lead (initials)": try the words before a bracket.
     head = normalise(str(header).split("(")[0])
     if head in _LOOKUP:
-        return _LOOKUP[head]
+        return _LOOKUP[head], 1
     # "Relevant Item / Action": one of the names either side of a slash, the last first.
     for part in reversed(head.split("/")):
         found = _LOOKUP.get(part.strip())
         if found is not None:
-            return found
-    return None
+            return found, 0
+    return None, -1
 
 
 @dataclass
@@ -244,16 +264,26 @@ class HeaderMap:
 
 
 def map_headers(cells: list[object]) -> HeaderMap:
-    """Map one row of header cells to fields; the first column of a field wins."""
+    """Map one row of header cells to fields. The column whose header names the field most
+    closely wins ("CQC Finding" over the "Should Do" of "Must Do / Should Do"), else the
+    first; a column that half-names a field another column names whole is left to be read
+    by its values or carried as it is, never dropped as a duplicate."""
     result = HeaderMap()
+    fits: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        fld = field_for(cell)
+        fld, fit = _field_and_fit(cell)
         if fld is None:
             if cell not in (None, ""):
                 result.unknown[index] = str(cell)
             continue
-        if fld in result.columns:
-            result.duplicates.setdefault(fld, []).append(index)
+        if fld not in result.columns:
+            result.columns[fld], fits[fld] = index, fit
+        elif fit > fits[fld] and fits[fld] == 0:
+            loser = result.columns[fld]  # named by a slash part only: no longer this field's
+            result.unknown[loser] = str(cells[loser])
+            result.columns[fld], fits[fld] = index, fit
+        elif fit == 0 and fits[fld] > 0:
+            result.unknown[index] = str(cell)  # "Must Do / Should Do" beside "CQC Finding"
         else:
-            result.columns[fld] = index
+            result.duplicates.setdefault(fld, []).append(index)
     return result

@@ -264,6 +264,7 @@ class SheetShape:
     status_in: str = ""  # where statuses were found when no column holds them
     ref_in: str = ""  # where refs were found when no column holds them ("action")
     marking: str = ""  # a protective marking above the title ("PUBLIC", "OFFICIAL")
+    notes: list[str] = field(default_factory=list)  # the trust's notes under its table
 
     def column(self, read_as: str) -> Column | None:
         return next((c for c in self.columns if c.read_as == read_as), None)

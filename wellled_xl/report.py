@@ -116,6 +116,7 @@ class Report:
                     "title": list(shape.title),
                     "groups": list(shape.groups),
                     "scale_rows": list(shape.scale_rows),
+                    "notes": list(shape.notes),
                     "status_in": shape.status_in,
                     "ref_in": shape.ref_in,
                     "columns": [
@@ -232,6 +233,10 @@ class Report:
                 groups = ", ".join(printable(g[:40]) for g in shape.groups[:6])
                 more = f" and {len(shape.groups) - 6} more" if len(shape.groups) > 6 else ""
                 lines.append(f"    groups: {groups}{more}")
+            for note in shape.notes:  # under the table: printed under the paper's too
+                shown = " ".join(note.split())
+                shown = shown if len(shown) <= 70 else shown[:69] + "…"
+                lines.append(f"    note under the table (kept on the paper): {printable(shown)}")
         codes = ", ".join(
             printable(e.code) + (" (complete)" if e.complete else "") for e in legend.entries
         )

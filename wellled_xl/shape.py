@@ -293,6 +293,28 @@ def _mostly_statuses(values: Sequence[str]) -> bool:
     return bool(found) and covered >= len(values) / 3
 
 
+def _status_column_beside(
+    header_row: Sequence[Any],
+    width: int,
+    fields: dict[str, int],
+    taken: set[int],
+    values_of: Callable[[int], list[str]],
+) -> int | None:
+    """An unmapped column whose header speaks of status ("Proposed to Open/ Close") and
+    whose values are RAG codes or status words, if there is one."""
+    for col in range(width):
+        if col in fields.values() or col in taken:
+            continue
+        if not _STATUS_HEADER.search(normalise(_at(header_row, col))):
+            continue
+        values = values_of(col)
+        if values and (
+            looks_like_rag_codes(values) or (_is_status_like(values) and _mostly_statuses(values))
+        ):
+            return col
+    return None
+
+
 @dataclass
 class _Columns:
     """The final reading of a sheet's columns: field -> 0-based column, and the rest."""
@@ -337,7 +359,19 @@ def classify_columns(
     rag_col = fields.get("rag")
     if rag_col is not None:
         values = values_of(rag_col)
-        if not values or looks_like_rag_codes(values) or _is_status_like(values):
+        beside = _status_column_beside(header_row, width, fields, duplicate_cols, values_of)
+        if (
+            values
+            and beside is not None
+            and not looks_like_rag_codes(values)
+            and not _mostly_statuses(values)
+        ):
+            # Short notes under Status, and the statuses under "Proposed to Open/ Close".
+            fields["rag"] = beside
+            why[beside] = "its header and values: the status codes or words"
+            fields.setdefault("progress", rag_col)
+            why[rag_col] = "its values: notes, not statuses (those are beside it)"
+        elif not values or looks_like_rag_codes(values) or _is_status_like(values):
             pass  # an empty column is what its header says
         elif "progress" not in fields and _mostly_statuses(values):
             # Status words and comments mixed (STATUS/ COMMENT): the comments are the
@@ -367,15 +401,19 @@ def classify_columns(
                 why[col] = "its values: numbered 1., 2., 3. under a blank header"
                 unmapped.remove(col)
                 break
-    # A column of short statuses is the status, whatever its header says.
+    # A column of short statuses is the status, whatever its header says: RAG codes, or
+    # status words (O, Closed, Proposed for closure). Other short values ("269/19",
+    # "Board 02/09/08") are statuses only under a header that says so.
     if "rag" not in fields:
-        candidates = sorted(
-            unmapped,
-            key=lambda c: not _STATUS_HEADER.search(normalise(_at(header_row, c))),
-        )
+        status_headed = {
+            c for c in unmapped if _STATUS_HEADER.search(normalise(_at(header_row, c)))
+        }
+        candidates = sorted(unmapped, key=lambda c: c not in status_headed)
         for col in candidates:
             values = values_of(col)
-            if _is_status_like(values) or looks_like_rag_codes(values):
+            if looks_like_rag_codes(values) or (
+                _is_status_like(values) and (col in status_headed or _mostly_statuses(values))
+            ):
                 fields["rag"] = col
                 why[col] = "its values: short status codes or words"
                 unmapped.remove(col)
@@ -392,7 +430,9 @@ def classify_columns(
         progress = [fields["progress"]] if "progress" in fields else []
         for col in progress if rag_empty else [*unmapped, *progress]:
             heading = normalise(_at(header_row, col))
-            status_header = _STATUS_HEADER.search(heading) or rag_empty
+            # The progress column itself needs no word for it in its header: with no
+            # status column anywhere, "Closed. The figure is 8.5%" under Update says it.
+            status_header = _STATUS_HEADER.search(heading) or rag_empty or col in progress
             if not status_header or not _mostly_statuses(values_of(col)):
                 continue
             if col in unmapped:
@@ -474,7 +514,7 @@ def read_tracker_sheet(
     # "PUBLIC", "OFFICIAL-SENSITIVE": the paper's protective marking, not its title.
     marking = next((line for line in lines if _MARKING.fullmatch(line)), "")
     title = [line for line in lines if line != marking]
-    title_date = next((found for line in title if (found := date_in_text(line))), None)
+    title_date = _title_date(title)
 
     # Sort the rows below the header: legend rows, bands and groups, repeats, data.
     kinds: list[tuple[int, str, Any]] = []  # (0-based row, kind, what it says)
@@ -507,6 +547,10 @@ def read_tracker_sheet(
         data_rows.append(row)
 
     kinds = _without_stray_text(name, kinds, lone, findings)
+    kinds, notes, key_line = _trailing_notes(kinds)
+    if key_line and not key_pairs and not legend_pairs:
+        legend_pairs = key_line[1]
+        scale_rows.append(key_line[0] + 1)
     columns = classify_columns(header_row, header, data_rows)
     letters = {fld: column_letter(col) for fld, col in columns.fields.items()}
     letters |= {key: column_letter(col) for col, key in columns.extras.items()}
@@ -584,6 +628,7 @@ def read_tracker_sheet(
         status_in=columns.status_in,
         ref_in=columns.ref_in,
         marking=marking,
+        notes=notes,
     )
     reading = SheetReading(records, shape, [])
     if key_pairs:
@@ -593,7 +638,11 @@ def read_tracker_sheet(
     elif legend_pairs:
         reading.scale = [(code, meaning, None) for code, meaning in legend_pairs]
         shown = ", ".join(str(r) for r in scale_rows[:4]) + (" …" if len(scale_rows) > 4 else "")
-        reading.scale_source = f"the legend rows on {name!r} (rows {shown})"
+        reading.scale_source = (
+            f"the key on {name!r} (row {key_line[0] + 1})"
+            if key_line and scale_rows == [key_line[0] + 1]
+            else f"the legend rows on {name!r} (rows {shown})"
+        )
     rag_col = columns.fields.get("rag")
     if rag_col is not None:
         values = [t for r in data_rows if rag_col < len(r) and (t := cell_text(r[rag_col]))]
@@ -641,6 +690,73 @@ def _without_stray_text(
             )
         )
     return [entry for entry in kinds if entry[0] not in stray] if stray else kinds
+
+
+# Words of a title line that dates the tracker itself: its position, when it was compiled
+# or updated, the meeting it is for ("Inspection November 2016" dates something else).
+_POSITION_WORDS = re.compile(
+    r"\b(?:position|as at|as of|compiled|updated|update|prepared|report(?:ed)? date|"
+    r"meeting|board|committee|dated?)\b",
+    re.IGNORECASE,
+)
+
+
+def _title_date(title: Sequence[str]) -> tuple[date, bool] | None:
+    """The date a tracker's title rows give it: the first line that says it is the
+    tracker's position, compilation or meeting date, else the latest date the title
+    rows write (a plan's position comes after the inspection it answers), whatever
+    order the lines are in."""
+    dated = [(line, found) for line in title if (found := date_in_text(line))]
+    for line, found in dated:
+        if _POSITION_WORDS.search(line):
+            return found
+    return max((found for _, found in dated), default=None)
+
+
+# A line of text under a table that is the trust's note or key, not a heading of rows.
+_NOTE_START = re.compile(r"^\s*(?:key|legend|notes?|nb|n\.b\.|please note|source|\*)\b", re.I)
+_KEY_START = re.compile(r"^\s*(?:key|legend|status key|rag key)\s*[:\-–]?\s*", re.I)
+# "O – Open    C – Closed": entries apart by two spaces or a semicolon, each a status, a
+# dash or colon or equals sign, and its meaning.
+_KEY_ENTRIES = re.compile(r"\s{2,}|\s*[;|]\s*|\n")
+_KEY_ENTRY = re.compile(r"^(\S.{0,40}?)\s*(?:[–—=:]|\s-\s)\s*(\S.*)$")
+
+
+def _trailing_notes(
+    kinds: list[tuple[int, str, Any]],
+) -> tuple[list[tuple[int, str, Any]], list[str], tuple[int, list[tuple[str, str]]] | None]:
+    """Lone texts under a sheet's last action that are the trust's notes ("Note: closed
+    actions are removed …") or its key ("Key: O – Open  C – Closed"): neither groups of
+    actions nor actions. Returns the rows kept, the notes (shown under the paper's table)
+    and the key line's row and (status, meaning) pairs, if one reads as a key."""
+    last_data = max((index for index, kind, _ in kinds if kind == "data"), default=-1)
+    notes: list[str] = []
+    key_line = None
+    trailing = set()
+    for index, kind, what in kinds:
+        if index <= last_data or kind != "group" or not _NOTE_START.match(what[2]):
+            continue
+        trailing.add(index)
+        pairs = _key_pairs(what[2])
+        if pairs and key_line is None:
+            key_line = (index, pairs)
+        else:
+            notes.append(what[2])
+    if not trailing:
+        return kinds, notes, key_line
+    return [entry for entry in kinds if entry[0] not in trailing], notes, key_line
+
+
+def _key_pairs(text: str) -> list[tuple[str, str]]:
+    """'Key: O – Open  C – Closed' -> [('O', 'Open'), ('C', 'Closed')]; [] unless it is a
+    key of two statuses or more, each with its meaning."""
+    start = _KEY_START.match(text)
+    if start is None:
+        return []
+    entries = [e for e in _KEY_ENTRIES.split(text[start.end() :]) if e.strip()]
+    found = [_KEY_ENTRY.match(entry) for entry in entries]
+    pairs = [(m.group(1).strip(), m.group(2).strip()) for m in found if m]
+    return pairs if len(pairs) >= 2 and len(pairs) == len(entries) else []
 
 
 def title_line(title: Sequence[str], dated: tuple[date, bool] | None) -> str:

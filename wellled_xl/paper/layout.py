@@ -773,6 +773,7 @@ class _Table:
     columns: list[_Column]
     groups: list[Group]
     empty_note: str = "No actions in the tracker."
+    notes: Sequence[str] = ()  # the trust's own notes under its table, printed under ours
 
     @property
     def actions(self) -> list[Action]:
@@ -973,7 +974,9 @@ def _tables(report: Report) -> list[_Table]:
             heading = settings.part_a_heading if tracker.has_settings and part == "A" else ""
             if tracker.has_settings and part == "B":
                 heading = settings.part_b_heading
-        tables.append(_Table(name, part, subtitles, heading, table_columns, groups))
+        tables.append(
+            _Table(name, part, subtitles, heading, table_columns, groups, notes=shape.notes)
+        )
     return tables
 
 
@@ -1076,6 +1079,8 @@ def _table_sheet(
         for action in group.actions:
             builder.add([column.cell(action, legend) for column in table.columns])
     _legend_block(builder, legend, _stray_rags(table.actions, legend))
+    for note in table.notes:
+        builder.add([Cell(note, "note", span=width)])
     return builder.build(
         print_setup_for(builder, report, position, header), freeze_panes=f"A{header + 1}"
     )

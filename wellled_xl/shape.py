@@ -713,8 +713,6 @@ def _title_date(title: Sequence[str]) -> tuple[date, bool] | None:
     return max((found for _, found in dated), default=None)
 
 
-# A line of text under a table that is the trust's note or key, not a heading of rows.
-_NOTE_START = re.compile(r"^\s*(?:key|legend|notes?|nb|n\.b\.|please note|source|\*)\b", re.I)
 _KEY_START = re.compile(r"^\s*(?:key|legend|status key|rag key)\s*[:\-–]?\s*", re.I)
 # "O – Open    C – Closed": entries apart by two spaces or a semicolon, each a status, a
 # dash or colon or equals sign, and its meaning.
@@ -725,17 +723,18 @@ _KEY_ENTRY = re.compile(r"^(\S.{0,40}?)\s*(?:[–—=:]|\s-\s)\s*(\S.*)$")
 def _trailing_notes(
     kinds: list[tuple[int, str, Any]],
 ) -> tuple[list[tuple[int, str, Any]], list[str], tuple[int, list[tuple[str, str]]] | None]:
-    """Lone texts under a sheet's last action that are the trust's notes ("Note: closed
-    actions are removed …") or its key ("Key: O – Open  C – Closed"): neither groups of
-    actions nor actions. Returns the rows kept, the notes (shown under the paper's table)
-    and the key line's row and (status, meaning) pairs, if one reads as a key."""
+    """Lone texts under a sheet's last action, which head no rows: the trust's notes
+    ("Note: closed actions are removed …", "39 Must Do actions in total") or its key
+    ("Key: O – Open  C – Closed"), neither groups of actions nor actions. Returns the
+    rows kept, the notes (shown under the paper's table) and the key line's row and
+    (status, meaning) pairs, if one reads as a key."""
     last_data = max((index for index, kind, _ in kinds if kind == "data"), default=-1)
     notes: list[str] = []
     key_line = None
     trailing = set()
     for index, kind, what in kinds:
-        if index <= last_data or kind != "group" or not _NOTE_START.match(what[2]):
-            continue
+        if index <= last_data or kind != "group":
+            continue  # a group row with actions under it: a band of the paper
         trailing.add(index)
         pairs = _key_pairs(what[2])
         if pairs and key_line is None:

@@ -851,8 +851,9 @@ def test_importing_the_package_does_not_load_xlwings():
 
 
 def test_the_open_book_reads_as_the_file_does(sample_book, sample_sheets):
-    read = button.read_open_book(sample_book)
+    read, extras = button.read_open_book(sample_book)
     assert [name for name, _ in read] == TRACKER_SHEETS
+    assert extras.hidden_columns == {}  # the remote engine cannot say: nothing is hidden
     from_file = tracker_from_sheets("sample_tracker.xlsx", sample_sheets)
     from_excel = tracker_from_sheets("sample_tracker.xlsx", read)
     assert from_excel.records == [
@@ -1065,3 +1066,91 @@ def test_the_word_button_on_a_workbook_with_no_local_folder_says_where_it_went(
     run = module.tell(sample_book, module.run_word_button)
     assert run is not None and run.path.parent == tmp_path
     assert "no folder on this computer" in sample_book.json()["actions"][-1]["args"][0]
+
+
+# --- hidden columns and rows ----------------------------------------------------------------
+
+
+def _visible_areas(path: Path) -> dict[str, tuple[set[int], set[int]]]:
+    """Each sheet's hidden (columns, rows), 1-based, as openpyxl reads them from the file."""
+    book = openpyxl.load_workbook(path)
+    hidden = {}
+    for sheet in book.worksheets:
+        columns = {
+            column
+            for dimension in sheet.column_dimensions.values()
+            if dimension.hidden
+            for column in range(dimension.min, dimension.max + 1)
+        }
+        rows = {number for number, dimension in sheet.row_dimensions.items() if dimension.hidden}
+        hidden[sheet.title] = (columns, rows)
+    return hidden
+
+
+def show_visible_cells(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """Give the remote engine what classic xlwings has, from the tracker file: the visible
+    cells of a range (`get_special_cells("visible")`), one area per run of visible rows by
+    run of visible columns, as Excel returns them."""
+    from xlwings.pro import _xlremote
+
+    hidden = _visible_areas(path)
+
+    def runs(first: int, count: int, skip: set[int]) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        for index in range(first, first + count):
+            if index in skip:
+                continue
+            if found and found[-1][1] == index - 1:
+                found[-1] = (found[-1][0], index)
+            else:
+                found.append((index, index))
+        return found
+
+    def get_special_cells(self, cell_type, value_type):
+        assert (cell_type, value_type) == ("visible", None)
+        columns, rows = hidden[self.sheet.name]
+        height, width = self.shape
+        return [
+            _xlremote.Range(
+                self.sheet, f"{column_letter(left - 1)}{top}:{column_letter(right - 1)}{bottom}"
+            )
+            for top, bottom in runs(self.row, height, rows)
+            for left, right in runs(self.column, width, columns)
+        ]
+
+    monkeypatch.setattr(_xlremote.Range, "get_special_cells", get_special_cells)
+
+
+def test_the_button_reads_hidden_columns_and_rows_as_the_file_reader_does(tmp_path, monkeypatch):
+    from test_hidden import SPONSOR, trust_log
+
+    from wellled_xl.read import read_sheets as read_file_sheets
+
+    path = trust_log(tmp_path / "log.xlsx", columns=("G",), rows=(3,))
+    book = remote_book(calamine_sheets(path), name="log.xlsx")
+    show_visible_cells(monkeypatch, path)
+    _, extras = button.read_open_book(book)
+    _, from_file = read_file_sheets(path)
+    assert extras.hidden_columns == from_file.hidden_columns == {"Log": {6}}
+    assert extras.hidden_rows == from_file.hidden_rows == {"Log": {2}}
+
+    run = run_button(book)
+    said = {(f.rule, f.sheet, f.cell) for f in run.report.findings}
+    assert {("hidden-column", "Log", "G1"), ("hidden-rows", "Log", "A3")} <= said
+    written = replayed(book, ["Log"])
+    paper = written[run.paper_sheets[0]].rows()
+    header = next(row for row in paper if row and row[0] == "Ref")
+    assert header == ["Ref", "Action", "Lead", "Due", "Update", "RAG"]
+    assert "Succession plan for each director role" in {v for row in paper for v in row}
+    assert SPONSOR not in {
+        v for name in run.paper_sheets for row in written[name].rows() for v in row
+    }
+
+
+def test_where_xlwings_cannot_say_what_is_hidden_nothing_is_guessed(tmp_path):
+    """The remote engine (and xlwings Lite) answers only with `await`: no visibility."""
+    from test_hidden import trust_log
+
+    path = trust_log(tmp_path / "log.xlsx", columns=("G",), rows=(3,))
+    book = remote_book(calamine_sheets(path), name="log.xlsx")
+    assert button.hidden_in_sheet(book.sheets[0], 4, 7) is None

@@ -376,7 +376,18 @@ def _stray_text_said(report: dict, out: Path, tmp: Path) -> None:
     assert [(f["cell"], f["value"]) for f in stray] == [("A1000000", "x")]
 
 
+def _hidden_said(report: dict, out: Path, tmp: Path) -> None:
+    # The hidden Progress column is the progress (printed, and said); the hidden row's
+    # action is read and papered, and said.
+    said = {f["rule"]: f for f in report["findings"] if f["rule"].startswith("hidden-")}
+    assert said["hidden-column"]["cell"] == "H1"
+    assert "read as the progress" in said["hidden-column"]["message"]
+    assert said["hidden-rows"]["cell"] == "A3"
+    assert "Hidden action" in _paper_texts(out)
+
+
 CHECKS = {
+    "hidden-rows-columns-sheets": _hidden_said,
     "control-characters-every-field": _controls_kept,
     "text-beyond-32767-characters": _truncation_said,
     "dates-1900-to-9999-and-beyond": _unreadable_numbers_said,

@@ -58,6 +58,8 @@ class Tracker:
     # Cells of the Actions sheet given their text past openpyxl's cut at 32,767 characters,
     # as a program writing the XML itself leaves them.
     long_cells: dict[str, str] = field(default_factory=dict)
+    hidden_columns: tuple[str, ...] = ()  # column letters of the Actions sheet Excel hides
+    hidden_rows: tuple[int, ...] = ()
 
     def write(self, path: Path) -> Path:
         book = openpyxl.Workbook()
@@ -70,6 +72,10 @@ class Tracker:
             sheet.merge_cells(self.merge)
         for address, text in self.long_cells.items():
             sheet[address]._value = text
+        for letter in self.hidden_columns:
+            sheet.column_dimensions[letter].hidden = True
+        for number in self.hidden_rows:
+            sheet.row_dimensions[number].hidden = True
         for name, rows in self.registers.items():
             other = book.create_sheet(name)
             for row in rows:
@@ -133,6 +139,17 @@ def legend_colour(colour: str) -> Callable[[Tracker], None]:
 
 def hide_a_copy(tracker: Tracker) -> None:
     tracker.hidden_copy = True
+
+
+def hide_a_column(tracker: Tracker) -> None:
+    """An internal column the trust keeps beside the actions, hidden in Excel (K)."""
+    tracker.header.append("Exec sponsor (internal)")
+    tracker.rows[0]["Exec sponsor (internal)"] = "CEO - under review"
+    tracker.hidden_columns = ("K",)
+
+
+def hide_a_row(tracker: Tracker) -> None:
+    tracker.hidden_rows = (3,)
 
 
 def stray_below(tracker: Tracker) -> None:
@@ -204,6 +221,8 @@ CASES: dict[str, tuple[Callable[[Tracker], None], str]] = {
     "text-too-long": (long_progress, "H2"),
     "merged-cells": (merge_leads, "F2:F3"),
     "hidden-sheet": (hide_a_copy, ""),
+    "hidden-column": (hide_a_column, "K1"),
+    "hidden-rows": (hide_a_row, "A3"),
     "stray-text": (stray_below, "C44"),
     "header-duplicate": (duplicate_column("Lead"), "K1"),
     "missing-column": (drop_column("Lead"), ""),

@@ -235,6 +235,9 @@ class Record:
 # A column carried to the paper as the tracker has it, under its own header: the key of
 # its value in `Record.values` and `Record.columns` is this prefix and the header.
 EXTRA = "extra:"
+# Fields read from a tracker's columns that the paper does not print as columns of its own
+# (the Check column, Last updated, the KLOE the bands already say).
+NOT_ON_PAPER = ("check", "last_updated", "kloe")
 
 
 @dataclass(frozen=True)
@@ -245,6 +248,7 @@ class Column:
     header: str  # as typed, "" when blank
     read_as: str  # a field ("rag", "progress" ...), EXTRA + header, or "" (holds nothing)
     why: str  # how that was decided: "its header", "its values: narrative text" ...
+    hidden: bool = False  # hidden in the tracker: an extra column is then left off the paper
 
 
 @dataclass

@@ -136,6 +136,26 @@ _ODD_NUMBER = re.compile(
 )
 _CELL_START = re.compile(rb"""<c\b[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*>""")
 _LOWEST_DATE_DAYS = -(2**63) / 86_400_000  # calamine counts a date's milliseconds in an i64
+# A hidden column or row as a worksheet part declares it: <col min="6" max="8" hidden="1"/>
+# (in <cols>, which comes before <sheetData>) and <row r="7" hidden="true">, with any prefix,
+# quoting or spacing. Rows are looked for only where "hidden" is written, from the "<"
+# before it: a sheet of 100,000 rows with none hidden costs one byte search a chunk.
+_HIDDEN = rb"""\bhidden\s*=\s*["']\s*(?:1|true)\s*["']"""
+_HIDDEN_COLUMN = re.compile(rb"<(?:\w+:)?col\b[^>]*?" + _HIDDEN + rb"[^>]*>")
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?" + _HIDDEN + rb"[^>]*>")
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["']\s*([0-9]+)""")
+_COLUMN_SPAN = re.compile(rb"""\s(min|max)\s*=\s*["']\s*([0-9]+)""")
+_LAST_COLUMN = 16_384  # XFD
+
+
+@dataclass(frozen=True)
+class HiddenCells:
+    """The columns and rows a worksheet hides, as its part declares them: Excel's 1-based
+    column spans (min, max) of each hidden <col>, and the numbers of its hidden rows."""
+
+    columns: tuple[tuple[int, int], ...] = ()
+    rows: frozenset[int] = frozenset()
 
 
 class UnreadableNumber(str):
@@ -177,6 +197,8 @@ class WorkbookScan:
     # Cells holding a number python-calamine cannot convert (_ODD_NUMBER): worksheet part ->
     # A1 addresses. Read from `readable_copy`, where each is an error cell.
     odd_numbers: dict[str, set[str]] = field(default_factory=dict)
+    # The columns and rows each sheet hides (sheet name -> HiddenCells), for sheets that do.
+    hidden_cells: dict[str, HiddenCells] = field(default_factory=dict)
 
     def sheet_of(self, part: str) -> str | None:
         """The name of the sheet stored in `part`, if it is a worksheet."""
@@ -436,10 +458,11 @@ def _scan_workbook_parts(
     error_cells: dict[str, dict[str, str]] = {}
     sparse: set[str] = set()
     odd_numbers: dict[str, set[str]] = {}
+    hidden_cells: dict[str, HiddenCells] = {}
     for info in infos:
         if info.filename not in first and not info.is_dir():
             name = worksheets.get(info.filename) or info.filename
-            found, is_sparse = _scan_part(
+            found, is_sparse, hidden = _scan_part(
                 source, archive, info, limits, info.filename in worksheets,
                 worksheets.get(info.filename),
             )  # fmt: skip
@@ -447,6 +470,8 @@ def _scan_workbook_parts(
                 error_cells[name] = found
             if is_sparse:
                 sparse.add(name)
+            if hidden.columns or hidden.rows:
+                hidden_cells[name] = hidden
             odd = {ref for ref, error in found.items() if isinstance(error, UnreadableNumber)}
             if odd:
                 odd_numbers[info.filename] = odd
@@ -457,6 +482,7 @@ def _scan_workbook_parts(
         error_cells,
         frozenset(sparse),
         odd_numbers,
+        hidden_cells,
     )
 
 
@@ -504,15 +530,19 @@ def _scan_part(
     limits: Limits,
     worksheet: bool,
     sheet: str | None,
-) -> tuple[dict[str, str], bool]:
+) -> tuple[dict[str, str], bool, HiddenCells]:
     """Refuse a DTD anywhere in an XML part, and cell addresses or counts beyond the limits.
 
-    Returns a worksheet's cells that show an Excel error value, by A1 address, and whether
-    it is sparse: at least SPARSE_ROWS rows used, and SPARSE_RATIO times the cells it holds.
+    Returns a worksheet's cells that show an Excel error value, by A1 address, whether it
+    is sparse (at least SPARSE_ROWS rows used, and SPARSE_RATIO times the cells it holds),
+    and the columns and rows it hides.
     """
     found: dict[str, str] = {}
     if info.file_size == 0 or not _looks_like_xml(archive, info):
-        return found, False
+        return found, False, HiddenCells()
+    hidden_columns: dict[tuple[int, int], None] = {}  # in order, once each: chunks overlap
+    hidden_rows: set[int] = set()
+    before_data = worksheet  # <cols> not yet passed: hidden columns may still come
     cells = 0
     where = f"sheet {sheet!r} ({info.filename})" if sheet else info.filename
     plain = worksheet  # every address so far plainly written, in columns A to Z
@@ -549,13 +579,42 @@ def _scan_part(
                 found[ref.decode("ascii")] = FORMULA_NO_VALUE
         if len(found) < MAX_ERROR_CELLS:
             found.update(_odd_numbers(chunk))
+        if before_data:
+            data = _SHEET_DATA.search(chunk)
+            end = data.start() if data else len(chunk)
+            hidden_columns.update(dict.fromkeys(_hidden_columns(chunk, end)))
+            before_data = data is None
+        if b"hidden" in chunk:
+            hidden_rows.update(_hidden_rows(chunk))
     if not worksheet:
-        return found, False
+        return found, False, HiddenCells()
+    hidden = HiddenCells(tuple(hidden_columns), frozenset(hidden_rows))
     # The rows used: all read when every address is; else known when above the threshold
     # (at the default limits, row 100,000: as low as a sparse sheet's last row may be).
     if not plain:
-        return found, _check_every_address(source, archive, info, where, limits, cells)
-    return found, _is_sparse(high_row, cells)
+        return found, _check_every_address(source, archive, info, where, limits, cells), hidden
+    return found, _is_sparse(high_row, cells), hidden
+
+
+def _hidden_columns(chunk: bytes, end: int) -> Iterator[tuple[int, int]]:
+    """The (min, max) span of each hidden <col> in `chunk` before `end` (its <sheetData>)."""
+    for match in _HIDDEN_COLUMN.finditer(chunk, 0, end):
+        span = dict(_COLUMN_SPAN.findall(match.group(0)))
+        if b"min" in span:
+            first = int(span[b"min"])
+            yield first, min(int(span.get(b"max", first)), _LAST_COLUMN)
+
+
+def _hidden_rows(chunk: bytes) -> Iterator[int]:
+    """The number of each hidden <row> in `chunk`, found from each "hidden" written in it.
+    A row written without its number (r is optional) cannot be named, and is not."""
+    at = chunk.find(b"hidden")
+    while at >= 0:
+        start = chunk.rfind(b"<", 0, at)
+        row = _HIDDEN_ROW.match(chunk, start) if start >= 0 else None
+        if row is not None and (number := _ROW_NUMBER.search(row.group(0))):
+            yield int(number.group(1))
+        at = chunk.find(b"hidden", at + 6)
 
 
 def _is_sparse(rows: int, cells: int) -> bool:

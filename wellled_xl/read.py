@@ -363,7 +363,33 @@ def read_sheets(path: str | Path) -> tuple[list[tuple[str, list[list[Any]]]], Sh
         )
     finally:
         book.close()
-    return sheets, SheetExtras(hidden=hidden, merged=merged, error_cells=scan.error_cells)
+    hidden_columns, hidden_rows = _hidden_in(scan, sheets)
+    return sheets, SheetExtras(
+        hidden=hidden,
+        merged=merged,
+        error_cells=scan.error_cells,
+        hidden_columns=hidden_columns,
+        hidden_rows=hidden_rows,
+    )
+
+
+def _hidden_in(
+    scan: WorkbookScan, sheets: list[tuple[str, list[list[Any]]]]
+) -> tuple[dict[str, frozenset[int]], dict[str, frozenset[int]]]:
+    """The hidden columns and rows the pre-flight scan found, 0-based as the rows are read:
+    only the columns within the sheet's rows (a trust hiding K:XFD hides no data)."""
+    columns: dict[str, frozenset[int]] = {}
+    rows: dict[str, frozenset[int]] = {}
+    for name, sheet_rows in sheets:
+        found = scan.hidden_cells.get(name)
+        if found is None:
+            continue
+        width = max(map(len, sheet_rows), default=0)
+        columns[name] = frozenset(
+            col for first, last in found.columns for col in range(first - 1, min(last, width))
+        )
+        rows[name] = frozenset(row - 1 for row in found.rows)
+    return columns, rows
 
 
 def tracker_from_sheets(

@@ -125,6 +125,7 @@ class Report:
                             "header": c.header,
                             "read_as": c.read_as,
                             "why": c.why,
+                            "hidden": c.hidden,
                         }
                         for c in shape.columns
                     ],
@@ -227,6 +228,8 @@ class Report:
                 read_as = column.read_as.removeprefix(EXTRA)
                 extra = column.read_as.startswith(EXTRA)
                 shown = "carried to the paper as it is" if extra else read_as
+                if extra and column.hidden:
+                    shown = "left off the paper"
                 header = printable(" ".join(column.header.split())) or "(no header)"
                 lines.append(f"    {column.letter} {header} → {shown}: {printable(column.why)}")
             if shape.groups:

@@ -268,6 +268,33 @@ _RULES = (
         "Unhide the sheet if its actions belong in the paper, or delete it.",
     ),
     Rule(
+        "hidden-column",
+        "warning",
+        "A column of a tracker sheet that holds data is hidden in Excel: an extra column is "
+        "left off the paper (its entries are still read); one read as a field the paper "
+        "prints (lead, status, a date …) is printed all the same. One finding a sheet.",
+        {
+            "": "{listed} hidden in the tracker: left off the paper.",
+            "printed": "{listed} hidden in the tracker but read as {fields}, which the paper "
+            "shows: printed all the same.",
+        },
+        {
+            "": "Unhide {them} to print {them} on the paper.",
+            "printed": "Unhide {them}: the paper prints {them}, so the tracker should show "
+            "{them} too.",
+        },
+    ),
+    Rule(
+        "hidden-rows",
+        "warning",
+        "Rows holding actions are hidden in Excel (hidden, or filtered out): they are read and "
+        "on the paper like the others, since an action is never dropped. One finding a sheet.",
+        "{rows} {hold} but {verb} hidden in the tracker (hidden, or filtered out): {they} "
+        "read and on the paper like the others.",
+        "Unhide {them} (or clear the filter) so the tracker shows every action the paper "
+        "prints; mark an action the board has closed complete rather than hide it.",
+    ),
+    Rule(
         "header-duplicate",
         "warning",
         "Two columns of a tracker sheet mean the same field; only the first is read.",
@@ -470,6 +497,8 @@ TITLES: dict[str, str] = {
     "merged-cells": "Cells merged across rows",
     "stray-text": "Text below the tracker",
     "hidden-sheet": "Hidden tracker sheet",
+    "hidden-column": "Hidden column",
+    "hidden-rows": "Hidden rows with actions",
     "header-duplicate": "Column repeated",
     "missing-column": "Column missing",
     "legend-colour": "Legend colour unreadable",

@@ -17,15 +17,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from wellled_xl.cells import cell_address, column_letter, range_address, split_cell
+from wellled_xl.cells import cell_address, column_index, column_letter, range_address, split_cell
 from wellled_xl.dates import DateParseError, NotADateError, parse_timescale
 from wellled_xl.headers import ACTIONS_COLUMNS, FINDINGS_COLUMNS, HeaderMap, normalise
 from wellled_xl.model import (
     EXTRA,
+    NOT_ON_PAPER,
     Column,
     Finding,
     Part,
@@ -105,6 +106,10 @@ class SheetExtras:
     hidden: frozenset[str] = frozenset()  # hidden and very hidden sheets
     merged: dict[str, list[MergedRange]] = field(default_factory=dict)
     error_cells: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The columns and rows of each sheet Excel hides, 0-based as the rows are read (sheet
+    # name -> column indexes, row indexes): for the hidden-column and hidden-rows findings.
+    hidden_columns: dict[str, frozenset[int]] = field(default_factory=dict)
+    hidden_rows: dict[str, frozenset[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -630,6 +635,7 @@ def read_tracker_sheet(
         marking=marking,
         notes=notes,
     )
+    findings.extend(_hidden(shape, header_index, records, extras))
     reading = SheetReading(records, shape, [])
     if key_pairs:
         reading.scale = [(code, meaning, None) for code, meaning in key_pairs]
@@ -827,4 +833,104 @@ def _merged_across_rows(
     return findings
 
 
-__all__ = ["SheetExtras", "SheetReading", "date_in_text", "read_tracker_sheet"]
+def _hidden(
+    shape: SheetShape, header_index: int, records: list[Record], extras: SheetExtras
+) -> list[Finding]:
+    """Mark the sheet's hidden columns in `shape`, and say what became of each hidden column
+    and row that holds something: one finding a sheet for each.
+
+    A trust hides a column for a reason (internal notes, a working column), so a hidden
+    extra column is left off the paper; a hidden column read as a field the paper prints
+    (the lead, the status, a date) is printed all the same, since the paper needs it, and
+    said. A hidden row that holds an action (hidden, or filtered out) is read and papered
+    like any other: an action is never dropped.
+    """
+    findings = []
+    columns = extras.hidden_columns.get(shape.name, frozenset())
+    left_off: list[Column] = []
+    printed: list[Column] = []
+    for position, column in enumerate(shape.columns):
+        if not column.read_as or column_index(column.letter) not in columns:
+            continue
+        extra = column.read_as.startswith(EXTRA)
+        why = f"{column.why}; hidden in the tracker"
+        shape.columns[position] = column = replace(column, hidden=True, why=why)
+        if shape.controlled and extra:
+            continue  # the controlled tracker's paper prints no extra column, hidden or not
+        if extra:
+            left_off.append(column)
+        elif column.read_as not in NOT_ON_PAPER:
+            printed.append(column)
+    for variant, hidden in (("", left_off), ("printed", printed)):
+        if hidden:
+            first = hidden[0]
+            fields = ["the " + c.read_as.replace("_", " ").replace("rag", "RAG") for c in hidden]
+            findings.append(
+                RULES["hidden-column"].finding(
+                    sheet=shape.name,
+                    cell=f"{first.letter}{header_index + 1}",
+                    row=header_index + 1,
+                    value=first.header,
+                    variant=variant,
+                    listed=_columns_listed(hidden),
+                    fields=_and(fields),
+                    them="it" if len(hidden) == 1 else "them",
+                )
+            )
+    rows = extras.hidden_rows.get(shape.name, frozenset())
+    hidden_records = [record for record in records if record.row - 1 in rows] if rows else []
+    if hidden_records:
+        first = hidden_records[0]
+        one = len(hidden_records) == 1
+        findings.append(
+            RULES["hidden-rows"].finding(
+                sheet=shape.name,
+                cell=first.cell("ref") or first.cell("action") or f"A{first.row}",
+                ref=cell_text(first.values.get("ref")) if one else "",
+                rows=rows_listed([record.row for record in hidden_records]),
+                hold="holds an action" if one else f"hold {len(hidden_records):,} actions",
+                verb="is" if one else "are",
+                they="it is" if one else "they are",
+                them="it" if one else "them",
+            )
+        )
+    return findings
+
+
+def _columns_listed(columns: Sequence[Column]) -> str:
+    """The columns named for a finding: "Column F 'Exec sponsor' is", "Columns F 'Notes'
+    and H are"."""
+    named = [f"{c.letter} {c.header!r}" if c.header else c.letter for c in columns]
+    if len(named) == 1:
+        return f"Column {named[0]} is"
+    return f"Columns {_and(named)} are"
+
+
+def _and(words: Sequence[str]) -> str:
+    return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+# How many runs of rows a listing names before it counts the rest.
+RUNS_NAMED = 8
+
+
+def rows_listed(rows: Sequence[int]) -> str:
+    """Excel rows named compactly, in order, consecutive ones as a run and a few runs
+    named: "Row 7", "Rows 7, 9–12 and 15", "Rows 7, 9–12, 15 … 80 and 1,230 more"."""
+    runs: list[list[int]] = []
+    for row in sorted(rows):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    named = [f"{first}–{last}" if last > first else str(first) for first, last in runs]
+    if len(rows) == 1:
+        return f"Row {named[0]}"
+    shown = named[:RUNS_NAMED]
+    rest = sum(last - first + 1 for first, last in runs[RUNS_NAMED:])
+    if rest:
+        return f"Rows {', '.join(shown)} and {rest:,} more"
+    return f"Rows {_and(shown)}"
+
+
+__all__ = ["SheetExtras", "SheetReading", "date_in_text", "read_tracker_sheet", "rows_listed"]

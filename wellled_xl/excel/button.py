@@ -22,6 +22,7 @@ unexpected error is shown in one line and its details saved to a log file.
 
 from __future__ import annotations
 
+import inspect
 import re
 import sys
 import tempfile
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from wellled_xl import errors
-from wellled_xl.cells import column_index, column_letter, is_generated
+from wellled_xl.cells import column_index, column_letter, is_generated, parse_range
 from wellled_xl.excel.writer import (
     WriteResult,
     excel_value,
@@ -53,6 +54,7 @@ from wellled_xl.report import (
     is_check_text,
 )
 from wellled_xl.runtime import paused_gc
+from wellled_xl.shape import SheetExtras
 from wellled_xl.template import OVERDUE_FIELDS, OVERDUE_NAMES, OverdueRule, overdue_rules
 
 TITLE = "Well-led: Validate & Build"
@@ -184,8 +186,8 @@ def run_button(book: Any) -> ButtonRun:
     Everything that can refuse (no tracker sheet, a trust's own "Summary" sheet) does so
     before the first write.
     """
-    sheets = read_open_book(book)
-    tracker = tracker_from_sheets(book.name, sheets)
+    sheets, extras = read_open_book(book)
+    tracker = tracker_from_sheets(book.name, sheets, extras)
     report = check(tracker)
     history, history_note = history_for_book(_fullname(book), tracker.settings.history_file)
     with_history(report, history)
@@ -324,8 +326,8 @@ def run_word_button(book: Any) -> WordRun:
     from wellled_xl.paper import default_paper_path, docx_path_for
     from wellled_xl.paper.docx import write_docx
 
-    sheets = read_open_book(book)
-    report = check(tracker_from_sheets(book.name, sheets))
+    sheets, extras = read_open_book(book)
+    report = check(tracker_from_sheets(book.name, sheets, extras))
     folder, note = word_folder(book)
     target = docx_path_for(default_paper_path(folder / Path(book.name).name, report.as_at))
     written = write_docx(paper_for(report), target)
@@ -355,11 +357,14 @@ def word_main() -> None:
 # Reading the open workbook
 
 
-def read_open_book(book: Any) -> list[tuple[str, list[list[Any]]]]:
+def read_open_book(book: Any) -> tuple[list[tuple[str, list[list[Any]]]], SheetExtras]:
     """Every sheet's values from A1, one block read per sheet, shaped as python-calamine
     gives them (empty cells "", numbers float, dates datetime), so `tracker_from_sheets`
-    sees the same rows whichever door they came by."""
+    sees the same rows whichever door they came by; and the columns and rows Excel hides
+    in each, as the file reader learns them from the file."""
     sheets = []
+    hidden_columns: dict[str, frozenset[int]] = {}
+    hidden_rows: dict[str, frozenset[int]] = {}
     for sheet in book.sheets:
         last = sheet.used_range.last_cell
         rows, columns = last.row, last.column
@@ -372,7 +377,40 @@ def read_open_book(book: Any) -> list[tuple[str, list[list[Any]]]]:
             )
         values = sheet.range((1, 1), (rows, columns)).options(ndim=2).value
         sheets.append((sheet.name, [[_as_read(value) for value in row] for row in values]))
-    return sheets
+        hidden = hidden_in_sheet(sheet, rows, columns)
+        if hidden is not None and any(hidden):
+            hidden_columns[sheet.name], hidden_rows[sheet.name] = hidden
+    return sheets, SheetExtras(hidden_columns=hidden_columns, hidden_rows=hidden_rows)
+
+
+def hidden_in_sheet(
+    sheet: Any, rows: int, columns: int
+) -> tuple[frozenset[int], frozenset[int]] | None:
+    """The 0-based columns and rows of a sheet's first `rows` x `columns` cells that Excel
+    hides, from the cells it shows: one call to Excel, then one per visible area (a block
+    of rows and columns with none hidden). None where xlwings cannot say: its remote engine
+    and xlwings Lite answer only with `await`, and Excel may refuse (a protected sheet)."""
+    used = sheet.range((1, 1), (rows, columns))
+    if inspect.iscoroutinefunction(getattr(used.impl, "get_special_cells", None)):
+        return None
+    try:
+        areas = [parse_range(area.address) for area in used.get_special_cells("visible")]
+    except Exception:  # Excel would not say: read the sheet as the values give it
+        return None
+    shown_rows = [(top, bottom) for top, _, bottom, _ in areas]
+    shown_columns = [(left, right) for _, left, _, right in areas]
+    return _outside(shown_columns, columns), _outside(shown_rows, rows)
+
+
+def _outside(spans: Sequence[tuple[int, int]], count: int) -> frozenset[int]:
+    """The indexes below `count` that no (first, last) span covers."""
+    outside: list[int] = []
+    upto = 0  # every index below it is covered or listed
+    for first, last in sorted(spans):
+        outside.extend(range(upto, min(first, count)))
+        upto = max(upto, last + 1)
+    outside.extend(range(upto, count))
+    return frozenset(outside)
 
 
 def _as_read(value: Any) -> Any:

@@ -75,8 +75,8 @@ def local_folder(book: Any) -> Path | None:
 def run_chase_button(book: Any) -> ChaseClick:
     """Write the open workbook's Chase sheet (and drafts beside it); refuse before any
     write when a Chase sheet is the trust's own."""
-    sheets = read_open_book(book)
-    tracker = tracker_from_sheets(book.name, sheets)
+    sheets, extras = read_open_book(book)
+    tracker = tracker_from_sheets(book.name, sheets, extras)
     report = check(tracker)
     chase = chase_leads(report)
     chase.tracker = book.fullname or book.name

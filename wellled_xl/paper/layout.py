@@ -43,7 +43,16 @@ from typing import NamedTuple, TypeVar
 from wellled_xl.cells import GENERATED_MARK, Bounds, column_letter, range_address
 from wellled_xl.dates import MONTH_NAMES
 from wellled_xl.history.movement import CHANGE_KINDS, KIND_TITLES, Movement, direction
-from wellled_xl.model import EXTRA, Action, Finding, Legend, LegendEntry, SheetShape, Tracker
+from wellled_xl.model import (
+    EXTRA,
+    NOT_ON_PAPER,
+    Action,
+    Finding,
+    Legend,
+    LegendEntry,
+    SheetShape,
+    Tracker,
+)
 from wellled_xl.paper import measure
 from wellled_xl.report import Report, cells_listed
 from wellled_xl.rules import title_of
@@ -828,7 +837,6 @@ _SEED_CELLS: dict[str, tuple[CellMaker, ...]] = {
           _lead_cell, _rag_of),
 }  # fmt: skip
 _DATE_FIELDS = ("timescale", "original_due", "revised_due", "previous_revisions")
-_NOT_SHOWN = ("check", "last_updated", "kloe")
 # The width a landscape A4 page gives a table, in Excel character units (the seed's Part A).
 TABLE_WIDTH = 150.0
 
@@ -842,7 +850,7 @@ def _shape_columns(shape: SheetShape, actions: Sequence[Action]) -> list[_Column
     for column in shape.columns:
         read_as = column.read_as
         header = " ".join(column.header.replace(":", " ").split())
-        if not read_as or read_as in _NOT_SHOWN:
+        if not read_as or read_as in NOT_ON_PAPER:
             continue
         if read_as in _DATE_FIELDS:
             if column is dates[0]:
@@ -856,7 +864,10 @@ def _shape_columns(shape: SheetShape, actions: Sequence[Action]) -> list[_Column
             specs.append((header or "Status", "rag", _rag_of))
         elif read_as.startswith(EXTRA):
             name = read_as.removeprefix(EXTRA)
-            specs.append((header or name, read_as, _extra_of(name, extras)))
+            # A column the trust hid (internal notes, a working column) is not printed; a
+            # hidden-column finding names it. Its entries stay read, in each action's extras.
+            if not column.hidden:
+                specs.append((header or name, read_as, _extra_of(name, extras)))
             extras += 1
         else:
             specs.append((header or read_as.replace("_", " ").capitalize(), read_as,

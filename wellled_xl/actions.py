@@ -94,25 +94,27 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
         if tracker.settings.as_at
         else None
     )
-    status_in = {shape.name: shape.status_in for shape in tracker.shapes if shape.status_in}
-    ref_in = {shape.name: shape.ref_in for shape in tracker.shapes if shape.ref_in}
+    # Keyed by table (`SheetShape.table_key`): a sheet may hold Part A, then Part B.
+    status_in = {shape.table_key: shape.status_in for shape in tracker.shapes if shape.status_in}
+    ref_in = {shape.table_key: shape.ref_in for shape in tracker.shapes if shape.ref_in}
     is_complete = tracker.legend.is_complete
-    sheets: dict[str, _SheetFields] = {}  # the records of a sheet share their columns
+    tables: dict[tuple[str, int], _SheetFields] = {}  # the records of a table share columns
     for record in tracker.records:
         values = record.values
-        fields = sheets.get(record.sheet)
+        table = (record.sheet, record.table)
+        fields = tables.get(table)
         if fields is None:
-            fields = sheets[record.sheet] = _SheetFields.of(record)
+            fields = tables[table] = _SheetFields.of(record)
         text = dict(_NO_TEXT)
-        for fld in fields.texts:  # the sheet's text cells: the fields it lacks stay ""
+        for fld in fields.texts:  # the table's text cells: the fields it lacks stay ""
             text[fld] = cell_text(values[fld])
         context = record.year_context or settings_context
         problems, timescale, yearless = _dates_of(values, fields.dates, context)
-        if record.sheet in ref_in and not text["ref"]:
-            found = REF_IN_TEXT.match(text[ref_in[record.sheet]])
+        if table in ref_in and not text["ref"]:
+            found = REF_IN_TEXT.match(text[ref_in[table]])
             text["ref"] = found.group(1) if found else ""
         rag_found_in = ""
-        inside = status_in.get(record.sheet)
+        inside = status_in.get(table)
         if inside and not text["rag"]:
             text["rag"] = status_inside(text[inside], tracker.legend)
             rag_found_in = inside
@@ -150,6 +152,7 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
             else (),
             year_source=context.source if yearless and context else "",
             rag_found_in=rag_found_in,
+            table=record.table,
         )
         readings.append(Reading(record, action, problems, kloe_ref))
     return readings
@@ -157,7 +160,7 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
 
 @dataclass(frozen=True, slots=True)
 class _SheetFields:
-    """Which fields a sheet's records hold: every record of a sheet holds the same."""
+    """Which fields a table's records hold: every record of a table holds the same."""
 
     texts: tuple[str, ...]  # of TEXT_FIELDS
     dates: tuple[str, ...]  # of DATE_FIELDS, in their order

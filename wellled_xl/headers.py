@@ -206,6 +206,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 _LOOKUP: dict[str, str] = {name: fld for fld, names in SYNONYMS.items() for name in names}
+# The shortest names of the action column, found in any case: each of the others holds
+# one ("planned action").
+_ACTION_NAME = re.compile(
+    "|".join(
+        re.escape(name)
+        for name in SYNONYMS["action"]
+        if not any(other != name and other in name for other in SYNONYMS["action"])
+    ),
+    re.I,
+)
 _NOISE = re.compile(r"[^a-z0-9#/ ]+")
 _SPACE = re.compile(r"\s+")
 
@@ -217,6 +227,12 @@ def normalise(header: object) -> str:
     text = str(header).lower().replace("\u00a0", " ").replace("-", " ")
     text = _NOISE.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
+
+
+def may_name_action(text: str) -> bool:
+    """Whether a cell's text may name the action column: a cheap test before a row is
+    mapped as a header (a row with no such cell is no tracker header)."""
+    return _ACTION_NAME.search(text) is not None
 
 
 def field_for(header: object) -> str | None:

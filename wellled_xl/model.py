@@ -225,6 +225,12 @@ class Record:
     # or after it, as an action set at a meeting is due after it; "nearest": the year
     # nearest it), and where it was found ("the group row 'May 2012'").
     year_context: YearContext | None = None
+    table: int = 1  # which table of its sheet the row is in: 2 for a second header below
+
+    @property
+    def table_key(self) -> tuple[str, int]:
+        """The table the row is in: its sheet, and the table's number on it."""
+        return (self.sheet, self.table)
 
     def cell(self, field_name: str) -> str:
         """The A1 address of this record's cell for a field ("" if the sheet lacks it)."""
@@ -269,6 +275,14 @@ class SheetShape:
     ref_in: str = ""  # where refs were found when no column holds them ("action")
     marking: str = ""  # a protective marking above the title ("PUBLIC", "OFFICIAL")
     notes: list[str] = field(default_factory=list)  # the trust's notes under its table
+    # A sheet may hold several tables, each under its own header row (Part A, then Part B
+    # under its title): 1 for the first, 2 for the next …; each is a shape of its own.
+    table: int = 1
+
+    @property
+    def table_key(self) -> tuple[str, int]:
+        """What the records of this table share: the sheet and the table's number on it."""
+        return (self.name, self.table)
 
     def column(self, read_as: str) -> Column | None:
         return next((c for c in self.columns if c.read_as == read_as), None)
@@ -322,6 +336,11 @@ class Action:
     extras: tuple[tuple[str, str], ...] = ()  # (header, text) of the columns carried as-is
     year_source: str = ""  # where a date typed without a year took its year from
     rag_found_in: str = ""  # the field a status was found inside ("action"), if not its own
+    table: int = 1  # which table of its sheet the action is in (`SheetShape.table`)
+
+    @property
+    def table_key(self) -> tuple[str, int]:
+        return (self.sheet, self.table)
 
     @property
     def due_date(self) -> date | None:

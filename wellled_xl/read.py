@@ -6,6 +6,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,14 @@ from wellled_xl.model import (
 from wellled_xl.preflight import WorkbookScan, check_workbook, iter_part, readable_copy
 from wellled_xl.rules import RULES
 from wellled_xl.scale import scale_from_key, scale_from_statuses, standard_scale
-from wellled_xl.shape import MergedRange, SheetExtras, SheetReading, read_tracker_sheet
+from wellled_xl.shape import (
+    MergedRange,
+    SheetExtras,
+    SheetReading,
+    SheetTable,
+    read_tracker_sheet,
+    sheet_tables,
+)
 
 # How far down a sheet the header row may sit below a title block.
 HEADER_SEARCH_ROWS = 30
@@ -176,6 +184,38 @@ def _find_header(rows: list[list[Any]]) -> tuple[int, HeaderMap] | None:
         if header.looks_like_tracker():
             return index, header
     return None
+
+
+def _read_tables(
+    name: str,
+    rows: list[list[Any]],
+    found: tuple[int, HeaderMap],
+    findings: list[Finding],
+    extras: SheetExtras,
+) -> list[SheetReading]:
+    """A tracker sheet's tables (`sheet_tables`), each read with its own columns. A table's
+    rows keep their Excel numbers: the rows above it are read as blank, those below it
+    are left off, and so are the merged areas outside it."""
+    tables = sheet_tables(rows, found)
+    if len(tables) == 1:
+        return [read_tracker_sheet(name, rows, found, findings, extras)]
+    return [
+        read_tracker_sheet(
+            name,
+            [EMPTY_ROW] * table.start + rows[table.start : table.stop],
+            table.found,
+            findings,
+            _within(extras, name, table),
+            table=number,
+        )
+        for number, table in enumerate(tables, start=1)
+    ]
+
+
+def _within(extras: SheetExtras, name: str, table: SheetTable) -> SheetExtras:
+    """`extras` with only the merged areas of sheet `name` that start in `table`."""
+    merged = [m for m in extras.merged.get(name, ()) if table.start <= m[0][0] < table.stop]
+    return replace(extras, merged={**extras.merged, name: merged})
 
 
 def _register_header(rows: list[list[Any]], wanted: set[str]) -> tuple[int, dict[str, int]] | None:
@@ -331,9 +371,13 @@ def _scale_of(readings: list[SheetReading], findings: list[Finding]) -> Legend:
     if words:
         where = " and ".join(place for place in places if place)
         return scale_from_statuses(list(words.values()), f"the status words in {where}")
-    for reading in readings:
-        if reading.shape.column("rag") is None and not reading.shape.status_in:
-            findings.append(RULES["no-status"].finding(sheet=reading.shape.name))
+    lacking = (
+        reading.shape.name
+        for reading in readings
+        if reading.shape.column("rag") is None and not reading.shape.status_in
+    )
+    for name in dict.fromkeys(lacking):  # once a sheet, however many tables it holds
+        findings.append(RULES["no-status"].finding(sheet=name))
     return Legend((), source="no scale: the tracker records no status")
 
 
@@ -423,7 +467,7 @@ def tracker_from_sheets(
             continue
         if found is not None:
             tracker_sheets.append(name)
-            readings.append(read_tracker_sheet(name, rows, found, findings, extras))
+            readings.extend(_read_tables(name, rows, found, findings, extras))
             continue
         legend = legend or _legend(rows, name, findings)
         leads = leads if leads is not None else _leads(rows, name)

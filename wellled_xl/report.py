@@ -111,6 +111,7 @@ class Report:
             "sheets": [
                 {
                     "sheet": shape.name,
+                    "table": shape.table,
                     "part": shape.part,
                     "header_row": shape.header_row,
                     "title": list(shape.title),

@@ -19,11 +19,18 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from wellled_xl.cells import cell_address, column_index, column_letter, range_address, split_cell
 from wellled_xl.dates import DateParseError, NotADateError, parse_timescale
-from wellled_xl.headers import ACTIONS_COLUMNS, FINDINGS_COLUMNS, HeaderMap, normalise
+from wellled_xl.headers import (
+    ACTIONS_COLUMNS,
+    FINDINGS_COLUMNS,
+    HeaderMap,
+    map_headers,
+    may_name_action,
+    normalise,
+)
 from wellled_xl.model import (
     EXTRA,
     NOT_ON_PAPER,
@@ -262,6 +269,81 @@ def _header_repeat(header_row: Sequence[Any], header: HeaderMap) -> Callable[[Se
         return True
 
     return repeats
+
+
+class SheetTable(NamedTuple):
+    """One table of a sheet: its rows are `start` to `stop` (0-based, `stop` not in it),
+    its title rows above its header, and `found` its header row and what it maps."""
+
+    start: int
+    stop: int
+    found: tuple[int, HeaderMap]
+
+
+# The longest text a header row's cell holds: longer is an action or an update.
+_HEADER_LABEL_LENGTH = 80
+
+
+def sheet_tables(rows: Sequence[Sequence[Any]], found: tuple[int, HeaderMap]) -> list[SheetTable]:
+    """The tables of a tracker sheet, in order: the seed kept as one sheet has Part A,
+    then Part B's title row and its own header (a blank-headed number column, CQC
+    finding, Planned action …). A row below the header that is itself a tracker header
+    with other columns starts a new table, read with its own columns; the one-text rows
+    just above it (its title) are that table's, not a group of the one before. The same
+    header repeated (page breaks) is no new table.
+    """
+    tables: list[SheetTable] = []
+    start = 0
+    header_index, header = found
+    while True:
+        below = _next_header(rows, header_index, header)
+        if below is None:
+            tables.append(SheetTable(start, len(rows), (header_index, header)))
+            return tables
+        stop = _title_start(rows, header_index, below[0])
+        tables.append(SheetTable(start, stop, (header_index, header)))
+        start, (header_index, header) = stop, below
+
+
+def _next_header(
+    rows: Sequence[Sequence[Any]], header_index: int, header: HeaderMap
+) -> tuple[int, HeaderMap] | None:
+    """The first row below `header_index` that is a tracker header with other columns."""
+    repeats = _header_repeat(rows[header_index], header)
+    for index in range(header_index + 1, len(rows)):
+        row = rows[index]
+        if not _may_be_header(row):
+            continue
+        other = map_headers(list(row))
+        if other.looks_like_tracker() and other.columns != header.columns and not repeats(row):
+            return index, other
+    return None
+
+
+def _may_be_header(row: Sequence[Any]) -> bool:
+    """Whether a row could be a header: three labels at least, every one short text, one
+    naming the action. A data row fails at its first date, number or long text, before
+    any header is mapped."""
+    labels = [cell for cell in row if cell]
+    if len(labels) < 3:
+        return False
+    for cell in labels:
+        if type(cell) is not str or len(cell) > _HEADER_LABEL_LENGTH:
+            return False
+    return may_name_action("\n".join(labels))
+
+
+def _title_start(rows: Sequence[Sequence[Any]], above: int, header_index: int) -> int:
+    """The first of the title rows over a table's header: the blank rows and rows of one
+    text (not a KLOE band) directly above it, no higher than the row after `above`."""
+    start = header_index
+    while start - 1 > above:
+        filled = _filled(rows[start - 1])
+        texts = {cell_text(cell) for _, cell in filled}
+        if len(texts) > 1 or (texts and _BAND.match(texts.pop())):
+            break
+        start -= 1
+    return start
 
 
 # ---------------------------------------------------------------------------------------
@@ -505,8 +587,10 @@ def read_tracker_sheet(
     found: tuple[int, HeaderMap],
     findings: list[Finding],
     extras: SheetExtras,
+    table: int = 1,
 ) -> SheetReading:
-    """Read one tracker sheet: its records, its shape, and the scale it writes."""
+    """Read one tracker sheet, or its `table`-th table (`sheet_tables`): its records, its
+    shape, and the scale it writes."""
     header_index, header = found
     header_row = rows[header_index]
     header_number = header_index + 1
@@ -616,6 +700,7 @@ def read_tracker_sheet(
                 errors=cell_errors,
                 group=own_group or group,
                 year_context=group_context or context,
+                table=table,
             )
         )
     headers = tuple(normalise(cell) for cell in header_row if not _blank(cell))
@@ -634,6 +719,7 @@ def read_tracker_sheet(
         ref_in=columns.ref_in,
         marking=marking,
         notes=notes,
+        table=table,
     )
     findings.extend(_hidden(shape, header_index, records, extras))
     reading = SheetReading(records, shape, [])
@@ -933,4 +1019,12 @@ def rows_listed(rows: Sequence[int]) -> str:
     return f"Rows {_and(shown)}"
 
 
-__all__ = ["SheetExtras", "SheetReading", "date_in_text", "read_tracker_sheet", "rows_listed"]
+__all__ = [
+    "SheetExtras",
+    "SheetReading",
+    "SheetTable",
+    "date_in_text",
+    "read_tracker_sheet",
+    "rows_listed",
+    "sheet_tables",
+]

@@ -85,18 +85,19 @@ _ANY_KLOE_REF = re.compile(r"^W\d", re.I)
 _DUE_COLUMNS = frozenset(DATE_FIELDS) - {"previous_revisions"}
 
 
-def _kloe_sheets(tracker: Tracker, rows: list[Reading]) -> set[str]:
-    """The sheets that file their actions under KLOEs: a KLOE column, KLOE band rows, or
-    refs in the W1a pattern. Only their rows are checked for a KLOE."""
-    sheets = {
-        shape.name
+def _kloe_tables(tracker: Tracker, rows: list[Reading]) -> set[tuple[str, int]]:
+    """The tables (`SheetShape.table_key`) that file their actions under KLOEs: a KLOE
+    column, KLOE band rows, or refs in the W1a pattern. Only their rows are checked for a
+    KLOE."""
+    tables = {
+        shape.table_key
         for shape in tracker.shapes
         if shape.kloe_bands or shape.kloe_refs or shape.column("kloe") is not None
     }
-    sheets |= {row.record.sheet for row in rows if row.kloe_ref}
+    tables |= {row.record.table_key for row in rows if row.kloe_ref}
     if not tracker.shapes:  # a tracker built in code, with no shapes: every sheet
-        sheets |= {row.record.sheet for row in rows}
-    return sheets
+        tables |= {row.record.table_key for row in rows}
+    return tables
 
 
 def _frame(rows: list[Reading], tracker: Tracker) -> pd.DataFrame:
@@ -104,7 +105,7 @@ def _frame(rows: list[Reading], tracker: Tracker) -> pd.DataFrame:
     keep Python values as they are."""
     actions = [row.action for row in rows]
     legend = tracker.legend
-    kloe_sheets = _kloe_sheets(tracker, rows)
+    kloe_tables = _kloe_tables(tracker, rows)
     data: dict[str, list[Any]] = {
         "part": [a.part for a in actions],
         "ref": [a.ref for a in actions],
@@ -124,7 +125,7 @@ def _frame(rows: list[Reading], tracker: Tracker) -> pd.DataFrame:
         "last_updated": [a.last_updated for a in actions],
         "lead_parts": [a.leads for a in actions],
         "rag_known": [legend.get(a.rag) is not None for a in actions],
-        "uses_kloes": [a.sheet in kloe_sheets for a in actions],
+        "uses_kloes": [(a.sheet, a.table) in kloe_tables for a in actions],
         # Statuses read from inside a text that holds none.
         "status_unclear": [
             bool(a.rag_found_in) and not a.rag and bool(getattr(a, a.rag_found_in)) for a in actions
@@ -577,31 +578,41 @@ def _findings(
 
 
 def _missing_columns(tracker: Tracker) -> list[Finding]:
-    """A tracker sheet that lacks a required column gets one finding, not one per row."""
+    """A tracker table that lacks a required column gets one finding, not one per row. On
+    a sheet of several tables (Part A, then Part B) the finding names the table's header
+    row, its first cell."""
     needed = {
         "A": ("ref", "action", "lead", "rag"),
         "B": ("ref", "finding", "action", "lead", "rag"),
     }
     findings = []
+    shapes = {shape.table_key: shape for shape in tracker.shapes}
+    shared = {shape.name for shape in tracker.shapes if shape.table > 1}  # several tables
+    no_status = {f.sheet for f in tracker.findings if f.rule == "no-status"}
     # A status read from inside a text, or a sheet said once to have no status at all.
-    seen: set[tuple[str, str]] = {
-        (shape.name, "rag") for shape in tracker.shapes if shape.status_in
-    } | {(f.sheet, "rag") for f in tracker.findings if f.rule == "no-status"}
-    seen |= {(shape.name, "ref") for shape in tracker.shapes if shape.ref_in}
-    shapes: set[tuple[str, str, int]] = set()
+    seen: set[tuple[tuple[str, int], str]] = {
+        (shape.table_key, "rag")
+        for shape in tracker.shapes
+        if shape.status_in or shape.name in no_status
+    }
+    seen |= {(shape.table_key, "ref") for shape in tracker.shapes if shape.ref_in}
+    tables: set[tuple[str, int]] = set()
     for record in tracker.records:
-        # The records of one sheet share one columns dict: look at each sheet's once.
-        shape = (record.sheet, record.part, id(record.columns))
-        if shape in shapes:
+        # The records of one table share their columns: look at each table's once.
+        table = record.table_key
+        if table in tables:
             continue
-        shapes.add(shape)
+        tables.add(table)
+        shape = shapes.get(table)
+        header_cell = f"A{shape.header_row}" if shape and record.sheet in shared else ""
         for fld in needed[record.part]:
-            if fld in record.columns or (record.sheet, fld) in seen:
+            if fld in record.columns or (table, fld) in seen:
                 continue
-            seen.add((record.sheet, fld))
+            seen.add((table, fld))
             findings.append(
                 RULES["missing-column"].finding(
                     sheet=record.sheet,
+                    cell=header_cell,
                     field=fld,
                     label=LABELS[fld].removeprefix("the "),
                     header=fld.replace("_", " ").title(),
@@ -657,19 +668,16 @@ def validate(tracker: Tracker, as_at: date) -> Report:
     rows = read_actions(tracker, as_at)
     findings = list(tracker.findings) + _missing_columns(tracker) + _cell_errors(tracker)
     findings += _long_texts(tracker)
-    missing = {(f.sheet, f.field) for f in findings if f.rule == "missing-column"}
     if not rows:
-        sheets = ", ".join(shape.name for shape in tracker.shapes) or "no tracker sheet"
+        names = dict.fromkeys(shape.name for shape in tracker.shapes)  # a sheet once
+        sheets = ", ".join(names) or "no tracker sheet"
         findings.append(RULES["no-actions"].finding(sheets=sheets))
     if rows:
         frame = _frame(rows, tracker)
         schema = build_schema(tracker, frame, as_at)
-        row_findings = [
-            f
-            for f in _findings(tracker, rows, frame, schema)
-            if not (f.rule == "required" and (f.sheet, f.field) in missing)
-        ]
-        findings.extend(row_findings)
+        # A table with no column for a field gives its rows no finding about it (see
+        # `_findings`): missing-column says it once.
+        findings.extend(_findings(tracker, rows, frame, schema))
     error_rows = {(f.sheet, f.row) for f in findings if f.severity == "error"}
     for row in rows:
         if (row.record.sheet, row.record.row) in error_rows:

@@ -33,6 +33,7 @@ from wellled_xl.model import (
     Lead,
     Legend,
     Settings,
+    SheetShape,
     Tracker,
     cell_text,
     is_word_status,
@@ -133,12 +134,12 @@ def write_adopted(
 ) -> Adoption:
     """Write a tracker already read as a controlled tracker at `target`."""
     readings = read_actions(tracker, date.today())  # the as-at date only sets days overdue
-    kloe_banded = {shape.name for shape in tracker.shapes if shape.kloe_bands}
+    kloe_banded = {shape.table_key for shape in tracker.shapes if shape.kloe_bands}
     extras: dict[str, list[str]] = {"A": [], "B": []}
     rows: dict[str, list[dict[str, object]]] = {"A": [], "B": []}
     for reading in readings:
         part = reading.record.part
-        rows[part].append(_row(reading, reading.record.sheet in kloe_banded, extras[part]))
+        rows[part].append(_row(reading, reading.record.table_key in kloe_banded, extras[part]))
     tracker_id = tracker.settings.tracker_id if tracker.has_settings else ""
     tracker_id = tracker_id or str(uuid.uuid4())
     settings, placed_titles = _settings(tracker, tracker_id)
@@ -156,7 +157,7 @@ def write_adopted(
         group=grouped,
         extra_columns=extras,
     )
-    groups = [g for s in tracker.shapes if s.name not in kloe_banded for g in s.groups]
+    groups = [g for s in tracker.shapes if s.table_key not in kloe_banded for g in s.groups]
     return Adoption(
         source=tracker.path,
         path=target,
@@ -430,31 +431,38 @@ def unplaced_cells(
     tracker: Tracker, sheets: Sequence[tuple[str, Rows]], placed_titles: set[str]
 ) -> list[Unplaced]:
     """Every non-empty cell of the source with no place in the controlled tracker."""
-    shapes = {shape.name: shape for shape in tracker.shapes}
+    shapes: dict[str, list[SheetShape]] = {}  # a sheet's tables, in order
+    for shape in tracker.shapes:
+        shapes.setdefault(shape.name, []).append(shape)
     records: dict[str, dict[int, Any]] = {}
     for record in tracker.records:
         records.setdefault(record.sheet, {})[record.row] = record
     found: list[Unplaced] = []
     for name, rows in sheets:
-        shape = shapes.get(name)
-        if shape is None:
+        tables = shapes.get(name)
+        if tables is None:
             found.extend(_other_sheet(name, rows))
             continue
         by_row = records.get(name, {})
-        header = {cell_text(c) for c in rows[shape.header_row - 1] if cell_text(c)}
-        groups = set(shape.groups)
         used_groups = {r.group for r in by_row.values()}
-        scale_rows = set(shape.scale_rows)
+        scale_rows = {number for shape in tables for number in shape.scale_rows}
+        headers = {
+            shape.header_row: {cell_text(c) for c in rows[shape.header_row - 1] if cell_text(c)}
+            for shape in tables
+        }
         for index, row in enumerate(rows):
             number = index + 1
             filled = [(col, cell_text(cell)) for col, cell in enumerate(row) if cell_text(cell)]
-            if not filled or number == shape.header_row or number in scale_rows:
+            if not filled or number in headers or number in scale_rows:
                 continue
             record = by_row.get(number)
             if record is not None:
                 found.extend(_record_cells(name, index, filled, record))
                 continue
             first = filled[0][1]
+            shape = _table_of(tables, number, first)
+            header = headers[shape.header_row]
+            groups = set(shape.groups)
             if number < shape.header_row:
                 placed = first in placed_titles or normalise(first) in _KEY_LABELS
                 if first in shape.title and not placed:
@@ -481,6 +489,16 @@ def unplaced_cells(
                 for col, text in filled
             )  # fmt: skip
     return found
+
+
+def _table_of(tables: Sequence[SheetShape], number: int, first: str) -> SheetShape:
+    """The table of a sheet (`tables`, in order) Excel row `number` is in: the last whose
+    header is at or above it, or the next when the row is one of that table's title rows
+    (Part B's title under Part A)."""
+    above = sum(1 for shape in tables if shape.header_row <= number)
+    if above < len(tables) and (above == 0 or first in tables[above].title):
+        return tables[above]
+    return tables[above - 1]
 
 
 def _record_cells(name: str, index: int, filled: list[tuple[int, str]], record: Any) -> list:

@@ -935,12 +935,13 @@ def _tracker_groups(actions: Sequence[Action], shape: SheetShape, label: str) ->
 
 
 def _tables(report: Report) -> list[_Table]:
-    """The paper's tables, one per tracker sheet, in the tracker's order."""
+    """The paper's tables, one per tracker table (a sheet may hold Part A, then Part B),
+    in the tracker's order."""
     tracker = report.tracker
     settings = tracker.settings
-    by_sheet: dict[str, list[Action]] = {}
+    by_table: dict[tuple[str, int], list[Action]] = {}
     for action in report.actions:
-        by_sheet.setdefault(action.sheet, []).append(action)
+        by_table.setdefault((action.sheet, action.table), []).append(action)
     shapes = tracker.shapes or _shapes_of(report)
     seed_shaped = tracker.uses_kloes or any(shape.part == "B" for shape in shapes)
     # A paper sheet never takes the name of one of the tracker's own sheets: the Excel
@@ -949,7 +950,7 @@ def _tables(report: Report) -> list[_Table]:
     own = {name.casefold() for name in tracker.sheet_names}
     tables = []
     for shape in shapes:
-        actions = by_sheet.get(shape.name, [])
+        actions = by_table.get(shape.table_key, [])
         part = shape.part
         base = (PART_B_SHEET if part == "B" else PART_A_SHEET) if seed_shaped else BOARD_PAPER_SHEET
         name = _unique(base if base.casefold() not in own else f"{base} (paper)", names)

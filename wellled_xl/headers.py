@@ -252,12 +252,13 @@ def _field_and_fit(header: object) -> tuple[str | None, int]:
     head = normalise(str(header).split("(")[0])
     if head in _LOOKUP:
         return _LOOKUP[head], 1
-    # "Relevant Item / Action": one of the names either side of a slash, the last first.
-    for part in reversed(head.split("/")):
-        found = _LOOKUP.get(part.strip())
-        if found is not None:
-            return found, 0
-    return None, -1
+    # "Relevant Item / Action", "Action / Progress": one of the names either side of a
+    # slash. The action wins wherever it stands (the column holds each row's action, its
+    # progress typed after it), else the last name first.
+    sides = [_LOOKUP.get(part.strip()) for part in reversed(head.split("/"))]
+    if "action" in sides:
+        return "action", 0
+    return next(((found, 0) for found in sides if found is not None), (None, -1))
 
 
 @dataclass
@@ -267,6 +268,7 @@ class HeaderMap:
     columns: dict[str, int] = field(default_factory=dict)
     duplicates: dict[str, list[int]] = field(default_factory=dict)  # field -> extra columns
     unknown: dict[int, str] = field(default_factory=dict)  # column -> header text
+    why: dict[int, str] = field(default_factory=dict)  # column -> why, if not its header alone
 
     @property
     def part(self) -> str:
@@ -277,6 +279,20 @@ class HeaderMap:
         """An action column and at least two of the fields a tracker cannot do without."""
         core = {"ref", "lead", "rag", "progress", "original_due", "timescale", "finding"}
         return "action" in self.columns and len(core & self.columns.keys()) >= 2
+
+    def looks_like_follow_up_log(self, headers: list[object]) -> bool:
+        """A board follow-up log's header, with no lead or status column: an action column
+        whose header says Action, a ref (or Item) column, and a progress or outcome column
+        (`Meeting | Item | Action / Progress | Outcome`). Weaker than `looks_like_tracker`,
+        so only read when no sheet of the workbook has a tracker header: a register or a
+        table of ID, Description and Comments has no such header."""
+        action = self.columns.get("action")
+        return (
+            action is not None
+            and not {"action", "actions"}.isdisjoint(normalise(headers[action]).split())
+            and "ref" in self.columns
+            and ("progress" in self.columns or "success_measure" in self.columns)
+        )
 
 
 def map_headers(cells: list[object]) -> HeaderMap:

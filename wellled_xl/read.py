@@ -186,6 +186,22 @@ def _find_header(rows: list[list[Any]]) -> tuple[int, HeaderMap] | None:
     return None
 
 
+def _find_follow_up_header(rows: list[list[Any]]) -> tuple[int, HeaderMap] | None:
+    """A follow-up log's header (`HeaderMap.looks_like_follow_up_log`): looked for only
+    when no sheet has a tracker header. With no progress column, the Outcome column is
+    the progress: what came of the action, or the meeting it returns to."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        header = map_headers(row)
+        if header.looks_like_follow_up_log(list(row)):
+            if "progress" not in header.columns:
+                col = header.columns["progress"] = header.columns.pop("success_measure")
+                header.why[col] = (
+                    "its header, in a log with no progress column: what came of each action"
+                )
+            return index, header
+    return None
+
+
 def _read_tables(
     name: str,
     rows: list[list[Any]],
@@ -473,6 +489,16 @@ def tracker_from_sheets(
         leads = leads if leads is not None else _leads(rows, name)
         kloes = kloes or _kloes(rows)
         settings = settings or _settings(rows)
+    # No tracker header anywhere: a board follow-up log with no lead or status column.
+    # Its missing columns are said once each (missing-column, no-status), not per row.
+    if not tracker_sheets:
+        for name, rows in sheets:
+            if name in generated or name in extras.hidden:
+                continue
+            found = _find_follow_up_header(rows)
+            if found is not None:
+                tracker_sheets.append(name)
+                readings.extend(_read_tables(name, rows, found, findings, extras))
     if not tracker_sheets and generated:
         raise errors.NoTrackerSheet(
             source,
@@ -483,7 +509,8 @@ def tracker_from_sheets(
         raise errors.NoTrackerSheet(
             source,
             "no sheet has a tracker header row (looked for a row with an action column and "
-            f"two of ref, lead, RAG, progress, due date in the first {HEADER_SEARCH_ROWS} rows)",
+            "two of ref, lead, RAG, progress, due date, or an Action, an Item and an Outcome "
+            f"or progress column, in the first {HEADER_SEARCH_ROWS} rows)",
         )
     records = [record for reading in readings for record in reading.records]
     tracker = Tracker(

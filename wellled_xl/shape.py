@@ -372,8 +372,10 @@ def _is_status_like(values: Sequence[str]) -> bool:
 
 
 def _mostly_statuses(values: Sequence[str]) -> bool:
-    """A third of the values at least are, or start with, a status word."""
-    found = {status_key(word) for word in statuses_in(values)}
+    """A third of the values at least are, or start with, a status word. A phrase that
+    holds a date is none, however often it is typed: `Board 06/10/09`, `CEs Report
+    11/08/09` are the meeting or paper an item returns to."""
+    found = {status_key(word) for word in statuses_in(values) if date_in_text(word) is None}
     covered = sum(
         1 for v in values if status_key(v) in found or status_key(leading_status(v)) in found
     )
@@ -429,7 +431,7 @@ def classify_columns(
 
     fields = dict(header.columns)
     by_column = {col: fld for fld, col in fields.items()}
-    why = {col: "its header" for col in by_column}
+    why = {col: header.why.get(col, "its header") for col in by_column}
     # Duplicates of a mapped field are named by header-duplicate; not extras.
     duplicate_cols = {col for cols in header.duplicates.values() for col in cols}
     status_in = ""

@@ -295,6 +295,9 @@ def sheet_tables(rows: Sequence[Sequence[Any]], found: tuple[int, HeaderMap]) ->
     tables: list[SheetTable] = []
     start = 0
     header_index, header = found
+    headers = [normalise(cell) for cell in rows[header_index] if not _blank(cell)]
+    if is_controlled(headers):  # the controlled tracker's sheets hold one table each
+        return [SheetTable(0, len(rows), found)]
     while True:
         below = _next_header(rows, header_index, header)
         if below is None:
@@ -324,13 +327,14 @@ def _may_be_header(row: Sequence[Any]) -> bool:
     """Whether a row could be a header: three labels at least, every one short text, one
     naming the action. A data row fails at its first date, number or long text, before
     any header is mapped."""
-    labels = [cell for cell in row if cell]
-    if len(labels) < 3:
-        return False
-    for cell in labels:
+    labels = 0
+    for cell in row:  # most rows: stopped at their first date, number or long text
+        if not cell:
+            continue
         if type(cell) is not str or len(cell) > _HEADER_LABEL_LENGTH:
             return False
-    return may_name_action("\n".join(labels))
+        labels += 1
+    return labels >= 3 and may_name_action("\n".join(cell for cell in row if cell))
 
 
 def _title_start(rows: Sequence[Sequence[Any]], above: int, header_index: int) -> int:

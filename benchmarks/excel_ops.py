@@ -34,7 +34,7 @@ DATA = Path(__file__).resolve().parent / "data"
 # Calls per generated sheet that the Windows writer adds beyond the formats it plans:
 # add the sheet, write its values, the print area, freeze panes (5), page setup (22).
 WINDOWS_FIXED_CALLS = 1 + 1 + 1 + 5 + 22
-CHART_CALLS = 12  # add it, axes, title, legend, three series colours
+CHART_CALLS = 14  # add it, axes (every label on the bar chart's), title, legend, series colours
 
 
 @dataclass

@@ -148,6 +148,8 @@ class Sheet:
     # Conditional formats, highest priority first: (top, left, bottom, right), the rule.
     rules: list[tuple[tuple[int, int, int, int], dict]] = field(default_factory=list)
     autofit: set[int] = field(default_factory=set)  # rows Excel measures
+    # Each row Excel measured -> the column widths and the merges when it measured it.
+    measured: dict[int, tuple[dict[int, float], frozenset[str]]] = field(default_factory=dict)
     set_values: list[dict] = field(default_factory=list)
     other: list[dict] = field(default_factory=list)  # every other action on the sheet
 
@@ -236,9 +238,11 @@ def replay(initial: list[str], actions: list[dict]) -> dict[str, Sheet]:
             bounds = (top, left, top + action["row_count"] - 1, left + action["column_count"] - 1)
             sheet.rules.insert(0, (bounds, args[0]))
         elif func == "setAutofit" and args[0] == "rows":
+            then = (dict(sheet.widths), frozenset(sheet.merges))
             for r in range(top, top + action["row_count"]):
                 sheet.autofit.add(r)
                 sheet.heights.pop(r, None)
+                sheet.measured[r] = then
         else:
             sheet.other.append(action)
     return {name: sheets[name] for name in names}
@@ -485,23 +489,33 @@ def test_row_heights_are_measured_by_excel_or_the_layouts(paper):
     """Excel autofits the rows it can measure; the others keep the layout's height.
 
     Autofit ignores merged cells and gives an empty row the default height, so those rows
-    and the tables' header rows are set; consecutive merged rows of one table (the legend)
-    may all take the tallest one's height, never less than their own.
+    and the tables' header rows are set, but for merged text Excel measures before it is
+    merged, in a column as wide as the merge (the Summary's lists); consecutive merged
+    rows of one table (the legend) may all take the tallest one's height, never less than
+    their own.
     """
     layout, _, excel, _, _ = paper
+    measured_merged = 0
     for sheet in layout.sheets:
         written = excel[sheet.name]
-        merged = {
-            r
-            for merge in sheet.merges
-            for r in range(range_boundaries(merge)[1] - 1, range_boundaries(merge)[3])
-        }
+        merged: dict[int, list[tuple[str, int, int]]] = {}  # row -> (merge, columns)
+        for merge in sheet.merges:
+            left, top, right, bottom = range_boundaries(merge)
+            for r in range(top - 1, bottom):
+                merged.setdefault(r, []).append((merge, left - 1, right - 1))
         for r, height in enumerate(sheet.row_heights):
             where = (sheet.name, r + 1)
             values, names = sheet.values[r], sheet.styles[r]
             if r in written.autofit:
-                assert r not in merged and "header" not in names, where
+                assert "header" not in names, where
                 assert any(value is not None for value in values), where
+                widths, merges = written.measured[r]
+                for merge, left, right in merged.get(r, []):
+                    # measured unmerged, in its first column as wide as the merged cells
+                    assert merge not in merges, where
+                    assert widths[left] == sum(written.widths[c] for c in range(left, right + 1))
+                    assert merge in written.merges, where
+                    measured_merged += 1
                 continue
             assert r in merged or "header" in names or all(v is None for v in values), where
             if written.heights[r] != height:  # the tallest row of its merged table
@@ -512,6 +526,12 @@ def test_row_heights_are_measured_by_excel_or_the_layouts(paper):
     part_a = excel["Part A"]
     actions = [r for r, row in enumerate(part_a.rows()) if re.fullmatch(r"W\d[a-z]", row[0])]
     assert len(actions) >= 15 and set(actions) <= part_a.autofit
+    # The Summary's overdue and slipped lists, their planned actions and dates merged
+    # across its narrow columns, are measured by Excel row by row, as Part A's rows are.
+    summary = excel["Summary"]
+    listed = [r for r, row in enumerate(summary.rows()) if re.fullmatch(r"W\d[a-z]", row[0])]
+    assert len(listed) == 12 + 8 and set(listed) <= summary.autofit
+    assert measured_merged >= 2 * len(listed)
 
 
 def test_column_widths_match(paper):
@@ -541,9 +561,20 @@ def test_values_go_in_one_block_per_sheet_and_formats_by_range(paper):
 
 def test_the_summary_chart_is_a_native_stacked_bar_chart(paper):
     _, _, excel, _, _ = paper
-    added = [a for a in excel["Summary"].other if a["func"] == "addChart"]
+    summary = excel["Summary"]
+    added = [a for a in summary.other if a["func"] == "addChart"]
     assert len(added) == 1
     assert "BarStacked" in str(added[0]["args"])
+    # Its series are the file's: the legend's codes and the statuses not on it, named by
+    # their header cells, never the Total and Overdue counts beside them; the groups are
+    # the categories, every one of them.
+    left, top, right, bottom = range_boundaries(next(a for a in added[0]["args"] if "$" in a))
+    names = [summary.values[(top - 1, c)] for c in range(left - 1, right)]
+    assert names == ["G", "A/G", "A/R", "Not on legend"]
+    (categories,) = [a for a in summary.other if a["func"] == "setChartXAxisValues"]
+    left, top, right, bottom = range_boundaries(categories["args"][2])
+    groups = [summary.values[(r, left - 1)] for r in range(top - 1, bottom)]
+    assert groups == ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8", "Part B"]
 
 
 def _formats_after(ops, sheet) -> dict[tuple[str, int, int], Any]:

@@ -23,11 +23,15 @@ call on Windows), so nothing is written row by row or cell by cell:
   columns, bands and headers: their number does not grow with the rows.
 - **Row heights: Excel measures the tables.** One autofit covers the sheet (the layout's
   heights are estimates for LibreOffice, which cannot measure). Autofit ignores merged
-  cells and gives gaps the default height, so rows with a merge, empty rows and table
-  headers get the layout's height, in runs of equal heights. A table whose rows are
-  merged across (the Summary's lists, the legend) gets its tallest row's height on every
-  row, in one call: a height per row would grow with the rows. Cells a rule may make bold
-  are measured bold, so no overdue date is cut off.
+  cells and gives gaps the default height, so the tables' merged text is measured before
+  it is merged: while Excel measures, the first column of each merge is as wide as the
+  merge will be (`measured_merges`: the Summary's lists, whose planned actions and
+  timescales span several of its narrow columns). Rows with a merge that cannot be
+  measured so (a column whose own text would be measured too wide), empty rows and table
+  headers get the layout's height, in runs of equal heights; a table whose rows are
+  merged across (the legend) gets its tallest row's height on every row, in one call: a
+  height per row would grow with the rows. Cells a rule may make bold are measured bold,
+  so no overdue date is cut off.
 - **Merges in runs**: merges of the same columns on consecutive rows in one
   ``merge(across=True)``, which Excel applies row by row.
 - **Windows joins areas.** Excel (COM) takes a multi-area address ("G9,G12:G14,G20")
@@ -321,8 +325,9 @@ def _hidden_cells(merges: Sequence[str]) -> dict[tuple[int, int], tuple[int, int
 
 
 def plan_formats(sheet: SheetLayout, layout: PaperLayout, *, union: bool) -> list[Op]:
-    """The calls that format a sheet, in order: the static formats, the rules, column
-    widths, merges, then the row heights (measured by Excel where it can)."""
+    """The calls that format a sheet, in order: the static formats, the rules, the rows
+    Excel measures (`measured_merges`' columns widened meanwhile), the column widths, the
+    merges, then the row heights Excel cannot measure."""
     ops: list[Op] = []
     looks = sheet_looks(sheet, layout.styles)
     styles = _resolved_styles(looks.static, layout)
@@ -344,28 +349,41 @@ def plan_formats(sheet: SheetLayout, layout: PaperLayout, *, union: bool) -> lis
             ops += [Op(name, address, value) for address in areas]
     for rule, blocks in looks.rules:
         ops += [Op("rule", address, rule) for address in _addresses(map(_a1, blocks), union)]
-    widths = [sheet.column_widths]
-    for width, blocks in grid_blocks(widths).items():
+    widened, measured = measured_merges(sheet, layout.styles)
+    heights = set_heights(sheet, layout.styles, measured)
+    if any(height is None for height in heights):
+        # Excel measures the rows with each measured merge's first column as wide as the
+        # merge, then the columns take their own widths and the cells are merged.
+        measuring = [widened.get(c, width) for c, width in enumerate(sheet.column_widths)]
+        ops += _column_widths(measuring, None, union)
+        ops += _plan_autofit(looks, styles, last, union)
+        ops += _column_widths(sheet.column_widths, measuring, union)
+    else:
+        ops += _column_widths(sheet.column_widths, None, union)
+    ops += [Op("merge", address, across) for address, across in merge_runs(sheet.merges)]
+    for height, blocks in grid_blocks([[height] for height in heights]).items():
+        rows = (f"{top + 1}:{bottom + 1}" for top, _, bottom, _ in blocks)
+        ops += [Op("row_height", a, height) for a in _addresses(rows, union)]
+    return ops
+
+
+def _column_widths(widths: list[float], before: list[float] | None, union: bool) -> list[Op]:
+    """The calls that give the columns `widths`: those that differ from `before` (every
+    one when None), equal widths side by side in one call."""
+    grid = [[w if before is None or w != before[c] else None for c, w in enumerate(widths)]]
+    ops = []
+    for width, blocks in grid_blocks(grid).items():
         columns = (f"{column_letter(left)}:{column_letter(right)}" for _, left, _, right in blocks)
         ops += [Op("column_width", a, width) for a in _addresses(columns, union)]
-    ops += [Op("merge", address, across) for address, across in merge_runs(sheet.merges)]
-    return ops + _plan_heights(sheet, layout.styles, looks, styles, last, union)
+    return ops
 
 
-def _plan_heights(
-    sheet: SheetLayout,
-    layout_styles: dict[str, Style],
-    looks: SheetLooks,
-    styles: list[list[Style]],
-    used: str,
-    union: bool,
-) -> list[Op]:
-    """Autofit the sheet, then the heights Excel cannot measure (`set_heights`).
+def _plan_autofit(looks: SheetLooks, styles: list[list[Style]], used: str, union: bool) -> list[Op]:
+    """Autofit the sheet: Excel measures the rows `set_heights` leaves to it.
 
     Cells a rule may make bold but that are not bold already are made bold while Excel
     measures (bold text is wider, so it may need a line more), then put back.
     """
-    heights = set_heights(sheet, layout_styles)
     bold_rules = [blocks for rule, blocks in looks.rules if rule.bold]
     emboldened = {
         (r, c)
@@ -378,42 +396,97 @@ def _plan_heights(
     grid = [[True if (r, c) in emboldened else None for c in range(len(row))]
             for r, row in enumerate(styles)]  # fmt: skip
     measured = _addresses(map(_a1, grid_blocks(grid).get(True, [])), union)
-    ops: list[Op] = []
-    if any(height is None for height in heights):
-        ops += [Op("bold", address, True) for address in measured]
-        ops.append(Op("autofit", used, None))
-        ops += [Op("bold", address, False) for address in measured]
-    for height, blocks in grid_blocks([[height] for height in heights]).items():
-        rows = (f"{top + 1}:{bottom + 1}" for top, _, bottom, _ in blocks)
-        ops += [Op("row_height", a, height) for a in _addresses(rows, union)]
-    return ops
+    return [
+        *(Op("bold", address, True) for address in measured),
+        Op("autofit", used, None),
+        *(Op("bold", address, False) for address in measured),
+    ]
 
 
-def set_heights(sheet: SheetLayout, styles: dict[str, Style]) -> list[float | None]:
-    """Each row's height to set, or None where Excel's autofit measures the row.
-
-    Set: rows with a merge (autofit ignores merged cells), empty rows (gaps) and table
-    headers. Consecutive rows of a table merged across the same columns (bordered cells,
-    such as the legend's) all take the tallest one's height: one call, however long the
-    table, and no text cut short.
-    """
-    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)  # row -> its one-row merges
-    tall: set[int] = set()  # rows under a merge of several rows
+def _one_row_merges(
+    sheet: SheetLayout,
+) -> tuple[dict[int, list[tuple[int, int]]], set[int]]:
+    """Each row's one-row merges, row -> [(first column, last column)], and the rows
+    under a merge of several rows (0-based)."""
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    tall: set[int] = set()
     for merge in sheet.merges:
         top, left, bottom, right = parse_range(merge)
         if top == bottom:
             spans[top].append((left, right))
         else:
             tall |= set(range(top, bottom + 1))
+    return spans, tall
+
+
+def _is_table_row(names: Sequence[str | None], styles: dict[str, Style]) -> bool:
+    """A row of a table: every styled cell is bordered, and it is not a header."""
+    return HEADER not in names and all(name is None or styles[name].border for name in names)
+
+
+def measured_merges(
+    sheet: SheetLayout, styles: dict[str, Style]
+) -> tuple[dict[int, float], set[int]]:
+    """The merged text Excel can measure before it is merged: the columns to widen while
+    it measures, column -> width (0-based, character units), and the rows so measured.
+
+    A table's row given no height of its own whose one-row merges all start at such a
+    column: one whose merges, on every such row, span the same columns, and in which no
+    other row Excel measures holds text of its own that wraps (widened, the column would
+    measure that text too short). Widened to the merge's width, pixel for pixel, the
+    column holds the merged text in the lines it will take once merged.
+    """
+    spans, tall = _one_row_merges(sheet)
+    floors = sheet.row_floors or [0.0] * len(sheet.values)
+    candidates = [
+        r
+        for r in spans
+        if r not in tall and not floors[r] and _is_table_row(sheet.styles[r], styles)
+    ]
+    wanted: dict[int, set[int]] = defaultdict(set)  # first column -> the last columns seen
+    for r in candidates:
+        for left, right in spans[r]:
+            wanted[left].add(right)
+    blocked = set()  # columns holding text of their own that wraps, on a measured row
+    for r, (values, names) in enumerate(zip(sheet.values, sheet.styles, strict=True)):
+        if r in tall or HEADER in names or (r in spans and r not in candidates):
+            continue
+        starts = {left for left, _ in spans.get(r, ())}
+        for c, (value, name) in enumerate(zip(values, names, strict=True)):
+            if isinstance(value, str) and name and styles[name].wrap and c not in starts:
+                blocked.add(c)
+    widened = {}
+    for left, rights in wanted.items():
+        if len(rights) == 1 and left not in blocked:
+            (right,) = rights
+            # 7 pixels a unit, plus 5 for the column; a hair over, so that turning it back
+            # into pixels (which rounds down) does not lose the last one
+            pixels = sum(int(w * 7 + 5) for w in sheet.column_widths[left : right + 1])
+            widened[left] = (pixels - 4.99) / 7
+    rows = {r for r in candidates if all(left in widened for left, _ in spans[r])}
+    return widened, rows
+
+
+def set_heights(
+    sheet: SheetLayout, styles: dict[str, Style], measured: set[int]
+) -> list[float | None]:
+    """Each row's height to set, or None where Excel's autofit measures the row.
+
+    Set: rows with a merge that Excel cannot measure (autofit ignores merged cells; see
+    `measured_merges` for those it can), empty rows (gaps) and table headers. Consecutive
+    rows of a table merged across the same columns (bordered cells, such as the legend's)
+    all take the tallest one's height: one call, however long the table, and no text cut
+    short. `measured`: the rows with merges Excel measures (`measured_merges`).
+    """
+    spans, tall = _one_row_merges(sheet)
     heights: list[float | None] = []
     runs: list[list[int]] = []  # runs of a table's rows merged alike
     for r, (values, names) in enumerate(zip(sheet.values, sheet.styles, strict=True)):
         header = HEADER in names
         empty = all(value is None for value in values)
-        fixed = r in spans or r in tall or empty or header
+        fixed = (r in spans and r not in measured) or r in tall or empty or header
         heights.append(sheet.row_heights[r] if fixed else None)
-        table = all(name is None or styles[name].border for name in names)
-        if r in spans and r not in tall and table and not header:
+        if r in spans and r not in measured and r not in tall and _is_table_row(names, styles):
             if runs and runs[-1][-1] == r - 1 and spans[runs[-1][-1]] == spans[r]:
                 runs[-1].append(r)
             else:
@@ -857,13 +930,14 @@ def _page_setup(target: _Target, sheet: Any, layout: SheetLayout) -> int:
 
 
 def _chart(target: _Target, sheet: Any, chart: Chart) -> int:
-    """A native bar chart of the layout's ranges; its series colours where the engine can."""
-    top_row = split_cell(chart.series[0].values.partition(":")[0])[1]
-    end = chart.series[-1].values.partition(":")[2]
-    categories_column = split_cell(chart.categories.partition(":")[0])[0]
-    # The layout puts the series names in the row above the values and the categories in
-    # the column before them: the chart takes the names from there.
-    source = f"{categories_column}{top_row - 1}:{end}"
+    """A native chart of the layout's ranges; its series colours where the engine can."""
+    columns = [parse_range(series.values)[1] for series in chart.series]
+    top_row, _, last_row, _ = parse_range(chart.series[0].values)
+    # The series' values are side by side under their names (the row above): the chart
+    # takes its series, named, from that block, its categories (the groups) apart. A
+    # count column inside the block that the layout leaves out of the chart (no action
+    # has no RAG, say) is a series too, of zeros, drawn as nothing.
+    source = range_address(top_row - 1, min(columns), last_row, max(columns))
     kind = f"{chart.kind}_stacked" if chart.stacked else f"{chart.kind}_clustered"
     native = sheet.charts.add(
         chart_type=kind,
@@ -876,8 +950,13 @@ def _chart(target: _Target, sheet: Any, chart: Chart) -> int:
     native.set_x_axis_values(sheet.range(chart.categories))
     native.title = chart.title
     native.legend.position = "bottom"
+    calls = 6
     if chart.kind == "bar":  # it draws its first category at the bottom: read top down
         native.category_axis.set(reverse_order=True, crosses="maximum")
+        if target.windows:
+            # Every group's label, as in the file: xlwings has no setting for it, COM has.
+            native.category_axis.api.TickLabelSpacing = 1
+            calls += 2
     value_axis: dict[str, Any] = {"number_format": "0"}
     if chart.value_axis_title:
         value_axis["title"] = chart.value_axis_title
@@ -886,9 +965,9 @@ def _chart(target: _Target, sheet: Any, chart: Chart) -> int:
     native.value_axis.set(**value_axis)
 
     def colours() -> int:
-        for index, series in enumerate(chart.series, start=1):
-            native.series(index).fill_color = f"#{series.colour}"
+        for series, column in zip(chart.series, columns, strict=True):
+            native.series(column - min(columns) + 1).fill_color = f"#{series.colour}"
         return len(chart.series)
 
     target.optional(CHART_COLOURS, colours)
-    return 6 + len(value_axis)
+    return calls + len(value_axis)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -117,13 +118,38 @@ VALIDATION_COLUMNS = (
     ("Message", 55.0),
     ("Suggestion", 45.0),
 )
-# The Summary is a grid of narrow columns; wide table columns span several of them.
-# The Summary's lists (overdue, slipped, findings) grow with the tracker, so each of their
-# columns is one sheet column: no merged cells per row, which cost a writer dear at
-# thousands of rows. The RAG count table reuses the same columns.
-SUMMARY_WIDTHS = (12.0, 9.0, 12.0, 10.0, 17.0, 12.0, 50.0, 42.0)
+# The Summary is a grid of narrow columns, 9 to 12 units wide, shared by its tables. Its
+# lists (overdue, slipped, since the last paper, findings) have eight columns: each is
+# (its width, the grid columns it spans). A list's narrow fields take one grid column
+# each; its date or timescale and its wide text (the planned action; a finding's message
+# and suggestion) span several, so the RAG count table above can give each of its counts
+# a narrow column of its own. A list row of the overdue, slipped and since-the-last-paper
+# lists so holds two merges, however long the list.
+SUMMARY_LIST_COLUMNS = (
+    (12.0, 1), (9.0, 1), (12.0, 1), (10.0, 1), (20.0, 2), (12.0, 1), (50.0, 5), (40.0, 4)
+)  # fmt: skip
+SUMMARY_SPANS = tuple(span for _, span in SUMMARY_LIST_COLUMNS)
+SUMMARY_WIDTHS = tuple(width / span for width, span in SUMMARY_LIST_COLUMNS for _ in range(span))
 SUMMARY_EXTRA_WIDTH = 10.0  # columns added when the legend has many codes
+# The count table's label spans columns from A until its longest label fits on a line,
+# up to this many units; a longer label wraps.
+MAX_LABEL_WIDTH = 45.0
 MIN_CHART_WIDTH = 360  # pixels: narrower than this, the chart goes under its table
+# A stacked bar chart's room, in pixels, as LibreOffice draws the paper's (measured in its
+# PDFs): the title, the value axis and the padding around the plot; a line of the
+# legend, and the width of its text; a line of a group's label on the category axis, the
+# width of its text, and the share of the chart's width a label takes before it wraps;
+# the least a bar takes (a label needs 14 to 16 to stay apart from the next).
+CHART_FRAME_PX = 150
+CHART_LEGEND_LINE_PX = 20
+CHART_LEGEND_CHAR_PX = 6.0
+CHART_LABEL_LINE_PX = 16
+CHART_LABEL_CHAR_PX = 7.2
+CHART_LABEL_SHARE = 0.45
+CHART_BAR_PX = 24
+# The chart goes beside its table only if it keeps this much beside its longest label
+# for the bars and the value axis.
+MIN_PLOT_PX = 260
 
 
 # ---------------------------------------------------------------------------------------
@@ -485,8 +511,17 @@ class SheetBuilder:
         """The 1-based number of the row the next add() writes."""
         return len(self.values) + 1
 
-    def add(self, cells: Sequence[Cell], *, height: float | None = None) -> int:
-        """Write one row; return its 1-based row number."""
+    def add(
+        self,
+        cells: Sequence[Cell],
+        *,
+        height: float | None = None,
+        spans: Sequence[int] | None = None,
+    ) -> int:
+        """Write one row; return its 1-based row number.
+
+        `spans`, for a table's row: the columns each cell takes, in place of the cells' own.
+        """
         row = len(self.values) + 1
         size = len(self.widths)
         values: list[Value] = [None] * size
@@ -494,7 +529,10 @@ class SheetBuilder:
         measures = self._measures
         estimate = 0.0  # the tallest cell's lines, in points
         col = 0
-        for value, style, runs, span in cells:  # a paper adds 100,000s: kept to the bone
+        # a paper adds 100,000s of cells: kept to the bone
+        for index, (value, style, runs, span) in enumerate(cells):
+            if spans:
+                span = spans[index]
             last = col + span - 1
             if last >= size:
                 raise ValueError(f"row {row} of {self.name} is wider than its columns")
@@ -534,7 +572,7 @@ class SheetBuilder:
         if key not in self._measures:  # a cache: add() asks for the same few every row
             style = self.styles[style_name]
             bold = style.bold or bold_run  # a bold run sets the widest text in the cell
-            width = sum(self.widths[col : last + 1])
+            width = measure.merged_width(self.widths[col : last + 1])
             self._measures[key] = _Measure(
                 per_line=measure.chars_per_line(width, style.size, bold) if style.wrap else 0,
                 line_height=measure.excel_line_height(style.size),
@@ -1116,16 +1154,33 @@ def _planned_action_cell(action: Action) -> Cell:
     return Cell(style=style, runs=(Run(lead_in), *runs))
 
 
-def _summary_columns(legend: Legend) -> list[float]:
-    extra = max(0, 1 + len(legend.entries) + 4 - len(SUMMARY_WIDTHS))
+def _summary_columns(legend: Legend, label_span: int) -> list[float]:
+    """The Summary's grid: SUMMARY_WIDTHS, and narrow columns more when the count table's
+    label and counts need them (a legend of many codes)."""
+    extra = max(0, label_span + len(legend.entries) + 4 - len(SUMMARY_WIDTHS))
     return [*SUMMARY_WIDTHS, *[SUMMARY_EXTRA_WIDTH] * extra]
 
 
+def _label_span(labels: Iterable[str], widths: Sequence[float]) -> int:
+    """The grid columns, from A, that the count table's labels take: enough for the
+    longest (bold) on one line, up to MAX_LABEL_WIDTH units."""
+    longest = max((len(label) for label in labels), default=0)
+    span = 1
+    while (
+        measure.chars_per_line(measure.merged_width(widths[:span]), BODY_SIZE, True) < longest
+        and span < len(widths)
+        and measure.merged_width(widths[: span + 1]) <= MAX_LABEL_WIDTH
+    ):
+        span += 1
+    return span
+
+
 def _table(builder: SheetBuilder, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
-    """A header row then data rows, one sheet column each (no merges: lists grow long)."""
-    header = builder.add([Cell(name, "header") for name in columns], height=20)
+    """A Summary list: a header row then data rows, each cell over its list column's grid
+    columns (SUMMARY_SPANS)."""
+    header = builder.add([Cell(name, "header") for name in columns], height=20, spans=SUMMARY_SPANS)
     for cells in rows:
-        builder.add(cells)
+        builder.add(cells, spans=SUMMARY_SPANS)
     return header
 
 
@@ -1172,20 +1227,24 @@ def _count_rows(tables: Sequence[_Table]) -> list[tuple[str, list[Action]]]:
 
 
 def _rag_counts(
-    builder: SheetBuilder, report: Report, rows: list[tuple[str, list[Action]]], heading: str
+    builder: SheetBuilder,
+    report: Report,
+    rows: list[tuple[str, list[Action]]],
+    heading: str,
+    label_span: int,
 ) -> Chart | None:
     """Status counts per group (KLOE) and for Part B, as a table and a stacked bar chart
-    (no chart when there is no group to plot: a tracker with no actions yet)."""
+    (no chart when there is no group to plot: a tracker with no actions yet).
+
+    The label spans `label_span` grid columns; every count has a narrow column of its own,
+    its header wrapped, so the table takes only the width its numbers need."""
     legend = report.tracker.legend
     codes = legend.codes
-    total_span = len(builder.widths) - (1 + len(codes) + 4)
-    # Totals first: the rarely used "not on legend" and "no RAG" counts take the wide
-    # columns the lists below need for their text.
     header = builder.add(
-        [Cell(name, "header") for name in (heading, "Total", "Overdue")]
+        [Cell(heading, "header", span=label_span)]
+        + [Cell(name, "header") for name in ("Total", "Overdue")]
         + [Cell(code, rag_style_name(code)) for code in codes]
-        + [Cell(name, "header") for name in (NOT_ON_LEGEND_LABEL, NO_RAG_LABEL)]
-        + ([Cell(None, None, span=total_span)] if total_span else []),
+        + [Cell(name, "header") for name in (NOT_ON_LEGEND_LABEL, NO_RAG_LABEL)],
         height=32,
     )
     first = header + 1
@@ -1196,7 +1255,8 @@ def _rag_counts(
         stray = sum(n for rag, n in counts.items() if rag and rag not in codes)
         overdue = sum(1 for a in actions if a.is_overdue)
         builder.add(
-            [Cell(label, "label bold" if bold else "ref"), Cell(len(actions), "number bold")]
+            [Cell(label, "label bold" if bold else "ref", span=label_span)]
+            + [Cell(len(actions), "number bold")]
             + [Cell(overdue, "number overdue" if overdue else number)]
             + [Cell(counts[code], number) for code in codes]
             + [Cell(stray, number), Cell(counts[""], number)]
@@ -1204,10 +1264,11 @@ def _rag_counts(
     last = first + len(rows) - 1  # the chart leaves out the Total row
     if not rows:
         return None
+    codes_at = label_span + 2  # the column of the first legend code's counts
     series = tuple(
         ChartSeries(
             name=entry.code,
-            values=f"{column_letter(i + 3)}{first}:{column_letter(i + 3)}{last}",
+            values=f"{column_letter(codes_at + i)}{first}:{column_letter(codes_at + i)}{last}",
             colour=entry.colour,
         )
         for i, entry in enumerate(legend.entries)
@@ -1221,21 +1282,26 @@ def _rag_counts(
         ((NOT_ON_LEGEND_LABEL, strays, STRAY_GREY), (NO_RAG_LABEL, missing, NO_RAG_GREY))
     ):
         if count:
-            column = column_letter(3 + len(codes) + offset)
+            column = column_letter(codes_at + len(codes) + offset)
             series += (ChartSeries(label, f"{column}{first}:{column}{last}", colour),)
     # Beside the table when the columns left over are wide enough, so the table and its
     # chart print on one page; else below it, on rows kept clear for it.
-    table_columns = 1 + len(codes) + 4
+    table_columns = codes_at + len(codes) + 2
     spare = sum(_pixels(w) for w in builder.widths[table_columns:])
-    if spare >= MIN_CHART_WIDTH:
+    labels = [label for label, _ in rows]
+    names = [s.name for s in series]
+    label_px = min(max(map(len, labels)) * CHART_LABEL_CHAR_PX, CHART_LABEL_SHARE * spare)
+    if spare >= max(MIN_CHART_WIDTH, label_px + MIN_PLOT_PX):
         table_height = sum(builder.heights[header - 1 :]) / 0.75
         anchor = f"{column_letter(table_columns)}{header}"
-        width_px, height_px = spare, max(int(table_height), 24 * len(rows) + 120)
+        width_px = spare
+        height_px = max(int(table_height), _bar_chart_height(labels, names, width_px))
         while table_height < height_px:  # keep the rest of the chart's rows clear
             table_height += builder.heights[builder.gap(15) - 1] / 0.75
     else:
         anchor = f"B{builder.gap(12) + 1}"
-        width_px, height_px = 760, 24 * len(rows) + 120  # each bar, title, axis, legend
+        width_px = 760
+        height_px = _bar_chart_height(labels, names, width_px)
         for _ in range(height_px // 20 + 1):  # 15-point rows are 20 pixels
             builder.gap(15)
     return Chart(
@@ -1253,6 +1319,22 @@ def _rag_counts(
     )
 
 
+def _bar_chart_height(labels: Sequence[str], series: Sequence[str], width: int) -> int:
+    """How tall a stacked bar chart `width` pixels wide must be for its category axis to
+    show every group's label, `labels`, apart: a bar per group, as tall as its label's
+    lines (a long label wraps), and the title, the value axis and the legend (its entries,
+    `series`, in as many lines as the width holds them)."""
+    per_line = max(1.0, width * CHART_LABEL_SHARE / CHART_LABEL_CHAR_PX)
+    bars = sum(
+        max(CHART_BAR_PX, math.ceil(len(label) / per_line) * CHART_LABEL_LINE_PX + 10)
+        for label in labels
+    )
+    entry = max((len(name) for name in series), default=0) * CHART_LEGEND_CHAR_PX + 24
+    per_row = max(1, int((width - 40) // entry))
+    legend_lines = -(-len(series) // per_row)
+    return CHART_FRAME_PX + legend_lines * CHART_LEGEND_LINE_PX + bars
+
+
 def _summary(
     report: Report,
     styles: dict[str, Style],
@@ -1262,7 +1344,13 @@ def _summary(
 ) -> SheetLayout:
     """The Summary: RAG counts (per group, or per tracker of a roll-up: `count_rows`),
     movement, overdue and slipped actions, and every finding."""
-    builder = SheetBuilder(SUMMARY_SHEET, _summary_columns(report.tracker.legend), styles)
+    rows = _count_rows(tables)
+    heading = "KLOE" if report.tracker.uses_kloes or not report.tracker.shapes else "Group"
+    if count_rows is not None:
+        heading, rows = count_rows
+    label_span = _label_span([heading, "Total", *(label for label, _ in rows)], SUMMARY_WIDTHS)
+    legend = report.tracker.legend
+    builder = SheetBuilder(SUMMARY_SHEET, _summary_columns(legend, label_span), styles)
     width = len(builder.widths)
     mark_row(builder, report)
     builder.add([Cell(f"{paper_title(report)}: summary", "title", span=width)], height=26)
@@ -1280,12 +1368,8 @@ def _summary(
     )
     for notice in report.notices:  # e.g. the tracker is open: unsaved changes are missing
         builder.add([Cell(notice, "note", span=width)])
-    rows = _count_rows(tables)
-    heading = "KLOE" if report.tracker.uses_kloes or not report.tracker.shapes else "Group"
-    if count_rows is not None:
-        heading, rows = count_rows
     _section(builder, _counts_title(heading, rows))
-    chart = _rag_counts(builder, report, rows, heading)
+    chart = _rag_counts(builder, report, rows, heading, label_span)
 
     charts = [chart] if chart else []
     if report.movement is not None:
@@ -1294,7 +1378,6 @@ def _summary(
     paper_order = [a for table in tables for a in table.actions]
     overdue = report.overdue
     _section(builder, f"Overdue actions ({len(overdue)}): due before the as-at date, not complete")
-    legend = report.tracker.legend
     _table(
         builder,
         ("Ref", "Part", "Lead", "RAG", "Due date", "Days overdue", "Planned action"),

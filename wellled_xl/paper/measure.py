@@ -21,6 +21,7 @@ import functools
 import math
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from itertools import accumulate
 
 # --- Excel --------------------------------------------------------------------------------
@@ -34,6 +35,16 @@ def chars_per_line(width: float, size: float, bold: bool) -> int:
     """
     per_unit = 1.15 * (10.0 / size) / (1.08 if bold else 1.0)
     return max(1, int((width - 1) * per_unit))
+
+
+def merged_width(widths: Sequence[float]) -> float:
+    """The width, in character units, of cells merged across columns `widths` wide.
+
+    A column is 7 pixels a unit plus 5 of padding, so each column after the first adds
+    its padding, 5/7 of a unit, to the text's room: five columns 10 wide hold the text a
+    column 52.9 wide does, not 50.
+    """
+    return sum(widths) + (len(widths) - 1) * 5 / 7
 
 
 def wrapped_lines(text: str, per_line: int) -> int:

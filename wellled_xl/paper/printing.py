@@ -83,7 +83,7 @@ def printed_heights(sheet: SheetLayout, styles: dict[str, Style]) -> list[float]
             if style.wrap:
                 last = spans.get((row, col), col)
                 if (col, last) not in widths:
-                    widths[col, last] = sum(sheet.column_widths[col : last + 1])
+                    widths[col, last] = measure.merged_width(sheet.column_widths[col : last + 1])
                 text = value if isinstance(value, str) else str(value)
                 bold = style.bold or (row, col) in bold_runs
                 lines = measure.printed_lines(text, widths[col, last], style.size, bold)

@@ -178,22 +178,15 @@ class _SheetFields:
         )
 
 
-def parse_dates(
-    record: Record, context: YearContext | None
+def _dates_of(
+    values: dict[str, Any], fields: tuple[str, ...], context: YearContext | None
 ) -> tuple[dict[str, ValueError], Timescale, bool]:
-    """Parse each date cell, then chain them: original, earlier revisions, latest revision.
+    """Parse a record's date cells (`fields` of its `values`), then chain them: original,
+    earlier revisions, latest revision.
 
     Returns the cells that could not be read (and why), the chained timescale, and
     whether a date typed without a year took its year from `context`.
     """
-    values = record.values
-    return _dates_of(values, tuple(f for f in DATE_FIELDS if f in values), context)
-
-
-def _dates_of(
-    values: dict[str, Any], fields: tuple[str, ...], context: YearContext | None
-) -> tuple[dict[str, ValueError], Timescale, bool]:
-    """`parse_dates` of a record's `values`, whose date cells are `fields`."""
     problems: dict[str, ValueError] = {}
     chain: list[date] = []
     yearless = False

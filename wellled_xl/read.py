@@ -26,8 +26,6 @@ from wellled_xl.model import (
     Settings,
     Tracker,
     cell_text,
-    is_word_status,
-    status_key,
 )
 from wellled_xl.preflight import WorkbookScan, check_workbook, iter_part, readable_copy
 from wellled_xl.rules import RULES
@@ -375,18 +373,16 @@ def _scale_of(readings: list[SheetReading], findings: list[Finding]) -> Legend:
         scale = standard_scale(values)
         findings.append(RULES["no-legend"].finding(codes=", ".join(scale.codes)))
         return scale
-    # The status words of every sheet (open actions on one, closed on another: O and C).
-    words: dict[str, str] = {}
-    places = []
-    for reading in readings:
-        if reading.statuses:
-            column = reading.shape.column(reading.shape.status_in or "rag")
-            places.append(f"column {column.letter} of {reading.shape.name!r}" if column else "")
-            for word in reading.statuses:
-                words.setdefault(status_key(word) if is_word_status(word) else word, word)
+    # The status words of every sheet (open actions on one, closed on another: O and C);
+    # scale_from_key keeps each word once.
+    words = [word for reading in readings for word in reading.statuses]
     if words:
-        where = " and ".join(place for place in places if place)
-        return scale_from_statuses(list(words.values()), f"the status words in {where}")
+        places = []
+        for reading in readings:
+            column = reading.shape.column(reading.shape.status_in or "rag")
+            if reading.statuses and column:
+                places.append(f"column {column.letter} of {reading.shape.name!r}")
+        return scale_from_statuses(words, f"the status words in {' and '.join(places)}")
     lacking = (
         reading.shape.name
         for reading in readings

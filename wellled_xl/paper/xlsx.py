@@ -28,7 +28,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from wellled_xl.cells import EXCEL_MAX_TEXT, column_letter, fit_in_cell, parse_cell, parse_range
+from wellled_xl.cells import column_letter, fit_in_cell, parse_cell, parse_range
 from wellled_xl.errors import FileBusy
 from wellled_xl.paper.layout import Chart, PaperLayout, RichText, Run, SheetLayout, Style
 from wellled_xl.safety import atomic_output
@@ -43,8 +43,6 @@ EXCEL_LEAP_BUG = date(1900, 3, 1).toordinal()  # from here Excel counts a 29 Feb
 _A1_RANGE = re.compile(r"[A-Z]{1,3}[1-9][0-9]*:[A-Z]{1,3}[1-9][0-9]*")
 # Characters XML cannot hold; a sheet spells them _xHHHH_ (ECMA-376, ST_Xstring).
 _XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# Text this long or shorter fits in a cell whatever it holds (Excel counts UTF-16 units).
-_SURELY_FITS = EXCEL_MAX_TEXT // 2
 
 
 def write_paper(layout: PaperLayout, path: str | os.PathLike[str]) -> Path:
@@ -301,8 +299,7 @@ def _sheet_data(sheet: _PaperSheet, layout: SheetLayout, formats: _Formats) -> l
                 if style is not None:
                     cells.append(f'<c r="{letters[col]}{number}"{xf[style]}/>')
             elif isinstance(value, str):
-                if len(value) > _SURELY_FITS:
-                    value = fit_in_cell(value)  # longer text: a text-too-long finding
+                value = fit_in_cell(value)  # longer text: a text-too-long finding
                 style_xf = xf[style]
                 if value.startswith(FORMULA_LEADS):
                     if style not in quoted:

@@ -107,7 +107,8 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
             fields = tables[table] = _SheetFields.of(record)
         text = dict(_NO_TEXT)
         for fld in fields.texts:  # the table's text cells: the fields it lacks stay ""
-            text[fld] = cell_text(values[fld])
+            value = values[fld]
+            text[fld] = value.strip() if type(value) is str else cell_text(value)
         context = record.year_context or settings_context
         problems, timescale, yearless = _dates_of(values, fields.dates, context)
         if table in ref_in and not text["ref"]:

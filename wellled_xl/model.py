@@ -52,7 +52,7 @@ class Legend:
     source: str = field(default="the default scale", compare=False)
     assumed: bool = field(default=False, compare=False)
 
-    @property
+    @functools.cached_property
     def codes(self) -> tuple[str, ...]:
         return tuple(e.code for e in self.entries)
 

@@ -17,7 +17,7 @@ from wellled_xl.locks import open_notice
 from wellled_xl.model import Tracker
 from wellled_xl.read import read_tracker
 from wellled_xl.report import Report
-from wellled_xl.runtime import import_in_background, keep_to_exit
+from wellled_xl.runtime import keep_to_exit
 
 if TYPE_CHECKING:
     from wellled_xl.paper.layout import PaperLayout
@@ -43,8 +43,7 @@ def check_tracker(
 ) -> Report:
     """Read and validate one tracker file; with `history`, add what moved since its last
     recorded position (history/)."""
-    import_in_background(VALIDATION_LIBRARIES)
-    report = with_open_notice(check(read_tracker(path), as_at), path)
+    report = with_open_notice(check(read_tracker(path, VALIDATION_LIBRARIES), as_at), path)
     return with_history(report, history)
 
 

@@ -45,6 +45,16 @@ CHUNK = MB  # bytes inflated at a time
 _OVERLAP = 256  # bytes carried between chunks, so no marker is split unseen
 _READ_AHEAD = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="wellled-xl-inflate")
 
+
+def _fresh_read_ahead() -> None:
+    """A forked process (readahead.py) has none of its parent's threads: a pool of its own."""
+    global _READ_AHEAD
+    _READ_AHEAD = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="wellled-xl-inflate")
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_read_ahead)
+
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 

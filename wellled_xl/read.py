@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -28,7 +28,9 @@ from wellled_xl.model import (
     cell_text,
 )
 from wellled_xl.preflight import WorkbookScan, check_workbook, iter_part, readable_copy
+from wellled_xl.readahead import Reader, quiet_stderr, read_ahead
 from wellled_xl.rules import RULES
+from wellled_xl.runtime import import_in_background
 from wellled_xl.scale import scale_from_key, scale_from_statuses, standard_scale
 from wellled_xl.shape import (
     MergedRange,
@@ -50,14 +52,15 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def open_workbook(path: str | Path) -> tuple[python_calamine.CalamineWorkbook, WorkbookScan]:
-    """Open a workbook for reading, turning every failure into one clear error."""
+def open_workbook(
+    path: str | Path, scan: WorkbookScan | None = None
+) -> tuple[python_calamine.CalamineWorkbook, WorkbookScan]:
+    """Open a workbook for reading (its pre-flight `scan` first, unless given), turning
+    every failure into one clear error."""
     source = Path(path)
-    if not source.exists():
-        raise errors.UnusableWorkbook(source, "no such file")
-    if source.is_dir():
-        raise errors.UnusableWorkbook(source, "is a folder, not a workbook")
-    scan = check_workbook(source)  # refuse what calamine must not parse: see preflight.py
+    _check_source(source)
+    if scan is None:
+        scan = check_workbook(source)  # refuse what calamine must not parse: see preflight.py
     try:
         if scan.odd_numbers:  # numbers calamine cannot convert: read a copy without them
             return python_calamine.CalamineWorkbook.from_filelike(readable_copy(scan)), scan
@@ -70,6 +73,13 @@ def open_workbook(path: str | Path) -> tuple[python_calamine.CalamineWorkbook, W
         raise errors.NotAWorkbook(
             source, f"not a readable Excel workbook (.xlsx/.xlsm) ({exc})"
         ) from exc
+
+
+def _check_source(source: Path) -> None:
+    if not source.exists():
+        raise errors.UnusableWorkbook(source, "no such file")
+    if source.is_dir():
+        raise errors.UnusableWorkbook(source, "is a folder, not a workbook")
 
 
 def _read_sheet(
@@ -393,21 +403,56 @@ def _scale_of(readings: list[SheetReading], findings: list[Finding]) -> Legend:
     return Legend((), source="no scale: the tracker records no status")
 
 
-def read_tracker(path: str | Path) -> Tracker:
-    """Read every tracker sheet and register of a workbook file into a `Tracker`."""
-    sheets, extras = read_sheets(path)
+def read_tracker(path: str | Path, imports: Sequence[str] = ()) -> Tracker:
+    """Read every tracker sheet and register of a workbook file into a `Tracker`; the
+    modules named in `imports` are imported meanwhile (see `read_sheets`)."""
+    sheets, extras = read_sheets(path, imports)
     return tracker_from_sheets(Path(path), sheets, extras)
 
 
-def read_sheets(path: str | Path) -> tuple[list[tuple[str, list[list[Any]]]], SheetExtras]:
-    """Every sheet's rows from A1, and what the file says besides (hidden sheets, merges)."""
+def read_sheets(
+    path: str | Path, imports: Sequence[str] = ()
+) -> tuple[list[tuple[str, list[list[Any]]]], SheetExtras]:
+    """Every sheet's rows from A1, and what the file says besides (hidden sheets, merges).
+
+    The modules named in `imports` (what the caller needs next) are imported on a second
+    thread while python-calamine parses, which it does without the interpreter lock: the
+    import is then all but free. A big workbook read by a command that then ends is
+    parsed while it is scanned (readahead.py).
+    """
     source = Path(path)
-    book, scan = open_workbook(source)
+    _check_source(source)
+    ahead = read_ahead(source, lambda: check_workbook(source))
+    if isinstance(ahead, Reader):
+        import_in_background(imports)
+        scan, (sheets, merged, hidden) = _parse_ahead(source, ahead)
+    else:
+        book, scan = open_workbook(source, ahead)
+        import_in_background(imports)
+        sheets, merged, hidden = _parse(book, source, scan)
+    hidden_columns, hidden_rows = _hidden_in(scan, sheets)
+    return sheets, SheetExtras(
+        hidden=hidden,
+        merged=merged,
+        error_cells=scan.error_cells,
+        hidden_columns=hidden_columns,
+        hidden_rows=hidden_rows,
+    )
+
+
+_Parsed = tuple[list[tuple[str, list[list[Any]]]], dict[str, list[MergedRange]], frozenset[str]]
+
+
+def _parse(
+    book: python_calamine.CalamineWorkbook, source: Path, scan: WorkbookScan | None
+) -> _Parsed:
+    """Each sheet's rows and merged areas (a sheet the scan found sparse read cell by
+    cell), and the names of the hidden sheets; the book is closed."""
     sheets = []
     merged: dict[str, list[MergedRange]] = {}
     try:
         for name in book.sheet_names:
-            if name in scan.sparse:
+            if scan is not None and name in scan.sparse:
                 rows, merged[name] = _read_sparse_sheet(source, name, scan)
             else:
                 rows, merged[name] = _read_sheet(book, name, source)
@@ -419,14 +464,28 @@ def read_sheets(path: str | Path) -> tuple[list[tuple[str, list[list[Any]]]], Sh
         )
     finally:
         book.close()
-    hidden_columns, hidden_rows = _hidden_in(scan, sheets)
-    return sheets, SheetExtras(
-        hidden=hidden,
-        merged=merged,
-        error_cells=scan.error_cells,
-        hidden_columns=hidden_columns,
-        hidden_rows=hidden_rows,
-    )
+    return sheets, merged, hidden
+
+
+def _parse_ahead(source: Path, reader: Reader) -> tuple[WorkbookScan, _Parsed]:
+    """In the reader: parse every sheet as python-calamine reads it, then take the scan.
+    A workbook the scan finds needs another reading (a sparse sheet, a number calamine
+    cannot convert), or that failed to parse, is read again as the scan says."""
+    parsed: _Parsed | None = None
+    try:
+        with quiet_stderr():
+            book = python_calamine.CalamineWorkbook.from_path(str(source))
+            parsed = _parse(book, source, None)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # the parser's own failure (a panic too): read again below
+        parsed = None
+    scan = reader.verdict()
+    if parsed is None or scan.sparse or scan.odd_numbers:
+        parsed = None  # let go of the first reading before the second
+        book, _ = open_workbook(source, scan)
+        parsed = _parse(book, source, scan)
+    return scan, parsed
 
 
 def _hidden_in(

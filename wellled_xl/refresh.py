@@ -85,7 +85,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import glob
-import json
 import os
 import re
 import tomllib
@@ -100,6 +99,7 @@ from wellled_xl.chase.send import ChaseConfig, parse_chase_config
 from wellled_xl.dates import DateParseError, parse_date
 from wellled_xl.locks import is_owner_file
 from wellled_xl.paper import BOARD_PAPER_NAME
+from wellled_xl.report import json_bytes
 from wellled_xl.safety import atomic_output
 from wellled_xl.writeback import BACKUP_NAME
 
@@ -734,7 +734,7 @@ def progress_for(stream: IO[str]) -> Progress:
 
 def _write_json(path: Path, document: dict[str, Any]) -> None:
     with atomic_output(path) as tmp:
-        tmp.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.write_bytes(json_bytes(document, indent=True))
 
 
 def _one_line(exc: BaseException) -> str:

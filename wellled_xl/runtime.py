@@ -69,6 +69,25 @@ def _import_quietly(names: Sequence[str]) -> None:
             return
 
 
+# Whether the next workbook read may be parsed while it is scanned (readahead.py): asked
+# for by a command that reads one tracker and ends, taken by the first read.
+_READ_AHEAD = False
+
+
+def read_ahead_once() -> None:
+    """Let the next workbook read in this process read ahead of its scan (readahead.py),
+    when the process ends with its run: the command reads one tracker, then ends."""
+    global _READ_AHEAD
+    _READ_AHEAD = _KEPT_TO_EXIT is not None
+
+
+def take_read_ahead() -> bool:
+    """Whether this read may read ahead; the next may not, unless asked for again."""
+    global _READ_AHEAD
+    allowed, _READ_AHEAD = _READ_AHEAD, False
+    return allowed
+
+
 def process_ends_with_run() -> None:
     """Say that this process ends when its run does: what `keep_to_exit` is given is then
     left to the operating system, and `end_process` ends it without tearing down."""

@@ -15,6 +15,7 @@ for what they say.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -137,11 +138,32 @@ def _blank(value: Any) -> bool:
 
 def _filled(row: Sequence[Any]) -> list[tuple[int, Any]]:
     """The (column, value) of each cell that holds something (not only spaces)."""
-    return [
-        (col, cell)
-        for col, cell in enumerate(row)
-        if cell is not None and cell != "" and not (type(cell) is str and cell.isspace())
-    ]
+    return [(col, cell) for col, cell in enumerate(row) if _holds(cell)]
+
+
+def _holds(cell: Any) -> bool:
+    """Whether a cell holds something: not empty, not only spaces."""
+    return cell is not None and cell != "" and not (type(cell) is str and cell.isspace())
+
+
+def _items_getter(keys: tuple[Any, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """A function giving a row's (or a dict's) items at `keys`, always as a tuple: one
+    C call where a loop over the keys would take a bytecode step each."""
+    if len(keys) >= 2:
+        return operator.itemgetter(*keys)
+    return lambda items: tuple(items[key] for key in keys)
+
+
+def _plainly_data(row: Sequence[Any]) -> bool:
+    """Whether a row is surely no band, group or blank row: its first two cells hold
+    different values and another cell holds one too (`_band_or_group` would say None at
+    once). Most data rows are; deciding it costs a fraction of `_filled`."""
+    if len(row) < 3:
+        return False
+    first, second = row[0], row[1]
+    if first == second or not (_holds(first) and _holds(second)):
+        return False
+    return any(map(_holds, row[2:]))
 
 
 @functools.lru_cache(maxsize=1024)  # group rows repeat their months ("May 2012")
@@ -175,12 +197,13 @@ def legend_row(
     | …', at least two pairs, codes short. None for any other row. `filled_cells` is the
     row's `_filled`, when the caller has it."""
     if filled_cells is None:
-        filled_cells = _filled(row)
-    first = filled_cells[0][1] if filled_cells else None
+        first = next(filter(_holds, row), None)
+    else:
+        first = filled_cells[0][1] if filled_cells else None
     # Most rows are data: their first cell is a ref, not a legend's label.
     if not isinstance(first, str) or first.strip().lower().rstrip(": ") not in _LEGEND_LABELS:
         return None
-    filled = [cell_text(cell) for _, cell in filled_cells]
+    filled = [cell_text(cell) for _, cell in filled_cells or _filled(row)]
     if len(filled) < 5:
         return None
     rest = filled[1:]
@@ -621,16 +644,20 @@ def read_tracker_sheet(
     is_header_repeat = _header_repeat(header_row, header)
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
-        filled = _filled(row)
-        if not filled:
-            continue
-        gap, last_filled = index - last_filled - 1, index
-        kind = _band_or_group(filled, header.columns)
-        if kind is not None:
-            kinds.append((index, kind[0], kind))
-            if gap >= STRAY_GAP:
-                lone[index] = (filled[0][0], gap, kind[2])
-            continue
+        if _plainly_data(row):
+            filled = None  # its first cell is its first filled one: enough for legend_row
+        else:
+            filled = _filled(row)
+            if not filled:
+                continue
+            kind = _band_or_group(filled, header.columns)
+            if kind is not None:
+                kinds.append((index, kind[0], kind))
+                if index - last_filled - 1 >= STRAY_GAP:
+                    lone[index] = (filled[0][0], index - last_filled - 1, kind[2])
+                last_filled = index
+                continue
+        last_filled = index
         if is_header_repeat(row):
             continue
         pairs = legend_row(row, filled)
@@ -650,6 +677,10 @@ def read_tracker_sheet(
     letters = {fld: column_letter(col) for fld, col in columns.fields.items()}
     letters |= {key: column_letter(col) for col, key in columns.extras.items()}
     wanted = {**columns.fields, **{key: col for col, key in columns.extras.items()}}
+    # Each record's values, gathered in one call (rows read from a file are all as wide):
+    # a tuple of the wanted cells, even when only one column is wanted.
+    gather = _items_getter(tuple(wanted.values()))
+    reach = max(wanted.values(), default=-1)
     _report_duplicates(name, header_index, header, rows, findings)
     findings.extend(_merged_across_rows(name, header_index, columns.fields, extras.merged))
     errors_by_row = _errors_by_row(extras.error_cells.get(name, {}))
@@ -684,7 +715,11 @@ def read_tracker_sheet(
             )
             continue
         row = rows[index]
-        values = {fld: (row[col] if col < len(row) else "") for fld, col in wanted.items()}
+        values = (
+            dict(zip(wanted, gather(row), strict=True))
+            if len(row) > reach
+            else {fld: (row[col] if col < len(row) else "") for fld, col in wanted.items()}
+        )
         own_group = cell_text(values["group"]) if group_col is not None else ""
         if own_group and own_group not in own_groups:
             own_groups.add(own_group)

@@ -1,0 +1,180 @@
+"""Reading ahead of the pre-flight scan (readahead.py): the same answers, whatever the file.
+
+`validate` and `build` of one big tracker parse it in a forked reader while the original
+process scans it. Every answer must be the one the plain order (scan, then parse) gives:
+the same report, the same refusal in the same words and exit code, the same paper. The
+tests force reading ahead on small files (WELLLED_XL_READ_AHEAD_MB=0) and compare with it
+turned off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hostile import build_case
+from trackers import LEADS, LEGEND, run_cli, trust_tracker
+
+from wellled_xl import errors, readahead, runtime
+from wellled_xl.readahead import Reader, read_ahead, threshold_mb
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="reading ahead needs os.fork")
+
+AHEAD = {"WELLLED_XL_READ_AHEAD_MB": "0"}
+PLAIN = {"WELLLED_XL_READ_AHEAD_MB": "off"}
+
+# Inputs whose reading the scan decides or refuses: the parser must never get the last
+# word on them, however far it got reading ahead.
+CASES = [
+    "cell-beyond-row-limit",  # calamine would reserve 17 billion cells: the reader is killed
+    "used-range-too-wide",
+    "entity-expansion-in-shared-strings",
+    "corrupt-zip-entry",
+    "malformed-sheet-xml",
+    "formulas-without-cached-values",
+    "hidden-rows-columns-sheets",
+    "dates-1900-to-9999-and-beyond",  # numbers calamine cannot convert: read from a copy
+    "stray-cell-row-1000000",  # sparse: read cell by cell once the scan says so
+]
+
+
+def _validate(path: Path, env: dict[str, str]):
+    return run_cli("validate", str(path), "--json", "--as-at", "2019-09-30", env=env, timeout=120)
+
+
+@pytest.mark.parametrize("case_id", CASES)
+def test_reading_ahead_answers_as_the_plain_order_does(case_id: str, tmp_path: Path) -> None:
+    path = build_case(case_id, tmp_path)
+    plain, ahead = _validate(path, PLAIN), _validate(path, AHEAD)
+    assert (ahead.returncode, ahead.stderr) == (plain.returncode, plain.stderr)
+    assert ahead.returncode in (errors.EXIT_OK, errors.EXIT_FINDINGS, 2), ahead.stderr
+    assert "Traceback" not in ahead.stderr and "panicked" not in ahead.stderr
+    if plain.stdout:
+        assert json.loads(ahead.stdout) == json.loads(plain.stdout)
+
+
+def test_a_tracker_with_findings_keeps_its_report_and_exit_code(tmp_path: Path) -> None:
+    path = trust_tracker(
+        tmp_path / "log.xlsx",
+        [
+            ["W1a", "Coaching", "March 2019", "RG", "75 enrolees", "On track", "A/G"],
+            ["W1b", "Appraisals", "31/03/2019", "ZZ", "Update awaited", "", "Green"],
+        ],
+        extra_sheets={"Legend": LEGEND, "Leads": LEADS},
+    )
+    plain, ahead = _validate(path, PLAIN), _validate(path, AHEAD)
+    assert ahead.returncode == plain.returncode == errors.EXIT_FINDINGS
+    assert json.loads(ahead.stdout) == json.loads(plain.stdout)
+    text = run_cli("validate", str(path), "--as-at", "2019-09-30", env=AHEAD, timeout=120)
+    assert text.returncode == errors.EXIT_FINDINGS and "2 actions" in text.stdout
+
+
+def test_build_writes_the_same_paper_when_reading_ahead(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[1] / "workbook" / "sample_tracker.xlsx"
+    papers = {}
+    for label, env in (("plain", PLAIN), ("ahead", AHEAD)):
+        out = tmp_path / f"{label}.xlsx"
+        done = run_cli("build", str(sample), "-o", str(out), env=env, timeout=120)
+        assert done.returncode == errors.EXIT_FINDINGS, done.stderr
+        book = openpyxl.load_workbook(out, read_only=True)
+        papers[label] = {
+            sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+            for sheet in book.worksheets
+        }
+        book.close()
+    assert papers["ahead"] == papers["plain"]
+    assert {"Part A", "Part B", "Summary"} <= set(papers["ahead"])
+
+
+def test_the_threshold_comes_from_the_environment() -> None:
+    assert threshold_mb({}) == readahead.READ_AHEAD_MB
+    assert threshold_mb({"WELLLED_XL_READ_AHEAD_MB": "off"}) is None
+    assert threshold_mb({"WELLLED_XL_READ_AHEAD_MB": "0"}) == 0
+    assert threshold_mb({"WELLLED_XL_READ_AHEAD_MB": " 12.5 "}) == 12.5
+    with pytest.raises(errors.WellledError, match="WELLLED_XL_READ_AHEAD_MB='-1'"):
+        threshold_mb({"WELLLED_XL_READ_AHEAD_MB": "-1"})
+    with pytest.raises(errors.WellledError, match="not a size in MB"):
+        threshold_mb({"WELLLED_XL_READ_AHEAD_MB": "big"})
+
+
+def test_a_process_that_goes_on_after_its_run_never_reads_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests, the Excel button's Python, `refresh` of many trackers: no fork, ever."""
+    monkeypatch.setenv("WELLLED_XL_READ_AHEAD_MB", "0")
+    path = tmp_path / "any.xlsx"
+    path.write_bytes(b"PK\x05\x06" + bytes(18))
+    runtime.read_ahead_once()  # asked for, but this process does not end with a run
+    assert read_ahead(path, lambda: pytest.fail("scanned")) is None
+
+
+def _fork_reader(monkeypatch: pytest.MonkeyPatch, path: Path, scan, then) -> object:
+    """`read_ahead` in a process of its own (this one must not become a guardian): the
+    reader runs `then(reader)`; what the guardian returns or raises comes back by exit
+    code (0 returned the scan, 3 raised it, 4 anything else)."""
+    pid = os.fork()
+    if pid == 0:  # a throwaway process standing for the command
+        code = 4
+        try:
+            monkeypatch.setattr(runtime, "_READ_AHEAD", True)
+            monkeypatch.setenv("WELLLED_XL_READ_AHEAD_MB", "0")
+            got = read_ahead(path, scan)
+            if isinstance(got, Reader):
+                then(got)
+                os._exit(5)
+            code = 0 if got == "the scan" else 4
+        except errors.NotAWorkbook:
+            code = 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def test_a_reader_killed_before_the_verdict_leaves_the_reading_to_the_guardian(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(b"x")
+
+    def crash(reader: Reader) -> None:  # the parser aborting on what the scan lets through
+        os.kill(os.getpid(), signal.SIGKILL)  # SIGABRT would wake pytest's faulthandler
+
+    assert _fork_reader(monkeypatch, path, lambda: "the scan", crash) == 0
+
+
+def test_a_refusal_kills_the_reader_and_is_raised_by_the_guardian(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(b"x")
+    marker = tmp_path / "reader-finished"
+
+    def refuse() -> str:
+        raise errors.NotAWorkbook(path, "refused")
+
+    def slow(reader: Reader) -> None:
+        reader.verdict()  # never comes: the guardian kills the reader first
+        marker.write_text("the reader went on")
+
+    assert _fork_reader(monkeypatch, path, refuse, slow) == 3
+    assert not marker.exists()
+
+
+def test_a_passing_scan_ends_the_guardian_with_the_readers_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(b"x")
+
+    def finish(reader: Reader) -> None:
+        assert reader.verdict() == "the scan"
+        sys.stdout.flush()
+        os._exit(7)  # the run's own exit code
+
+    assert _fork_reader(monkeypatch, path, lambda: "the scan", finish) == 7

@@ -3,7 +3,8 @@
 python-calamine inflates each zip entry fully in memory, aborts the whole process when a
 cell address or a shared-strings count asks for more memory than there is, and silently
 reads a sharedStrings part carrying a DOCTYPE as empty (python-calamine 0.9). So nothing is parsed
-until this module has looked at the file with bounded work:
+until this module has looked at the file with bounded work, except in a process that is
+killed if this module refuses the file (readahead.py):
 
 - the first bytes: a zip (.xlsx/.xlsm), an OLE compound file (a legacy .xls, or a
   password-protected workbook: Excel encrypts into an OLE file with an

@@ -17,7 +17,8 @@ have both at once, on two cores:
   the scan lets through) costs only time: the guardian reads the workbook itself, as
   it would without reading ahead.
 
-Only where os.fork exists (not Windows), only in a process that ends with its run
+Only on Linux (Windows has no fork; on macOS a forked process may not use some of the
+system's own libraries, which numpy can load), only in a process that ends with its run
 (`runtime.read_ahead_once`, which `validate` and `build` of one tracker ask for) and has
 no other thread yet, only once per process, and only for a workbook file of READ_AHEAD_MB
 or more (its variable `WELLLED_XL_READ_AHEAD_MB`: 0 for every workbook, ``off`` for none).
@@ -93,7 +94,7 @@ def read_ahead(source: Path, scan: Callable[[], Scan]) -> Reader | Scan | None:
     reader's exit status. A refusal is raised in the guardian, the reader killed.
     """
     limit = threshold_mb()
-    if limit is None or not hasattr(os, "fork") or not runtime.take_read_ahead():
+    if limit is None or not sys.platform.startswith("linux") or not runtime.take_read_ahead():
         return None
     if threading.active_count() > 1:  # a fork copies only this thread: not safe to use
         return None

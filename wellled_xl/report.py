@@ -64,7 +64,7 @@ class Report:
                 "warnings": self.warnings,
                 "overdue": len(overdue),
             },
-            "findings": [_jsonable(f.to_dict()) for f in self.findings],
+            "findings": [finding_json(f) for f in self.findings],
             "overdue": [
                 {
                     "sheet": a.sheet,
@@ -276,16 +276,17 @@ def cells_listed(findings: Sequence[Finding]) -> str:
     return f"{shown} and {rest:,} more" if rest > 0 else shown
 
 
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    """Findings keep cell values as read; dates become ISO text, numbers stay numbers."""
-    out = {}
-    for key, value in values.items():
-        if isinstance(value, date):
-            value = value.isoformat()
-        elif value is not None and not isinstance(value, (str, int, float, bool)):
-            value = str(value)
-        out[key] = value
-    return out
+def finding_json(finding: Finding) -> dict[str, Any]:
+    """A finding as the JSON reports give it: the cell's value as read, a date as ISO text,
+    numbers as numbers (its other fields are text, and the row a number)."""
+    document = finding.to_dict()
+    value = document["value"]
+    if value is not None and type(value) not in _JSON_VALUES:  # a date, or odder
+        document["value"] = value.isoformat() if isinstance(value, date) else str(value)
+    return document
+
+
+_JSON_VALUES = frozenset({str, int, float, bool})
 
 
 def json_bytes(document: Any, indent: bool = False) -> bytes:

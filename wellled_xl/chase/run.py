@@ -11,7 +11,7 @@ from wellled_xl import errors
 from wellled_xl.chase.drafts import Draft, write_drafts
 from wellled_xl.chase.owed import DEFAULT_DUE_WITHIN, Chase, chase_leads
 from wellled_xl.chase.send import SENT_LOG, SendReport, SentLog, SmtpSettings, send_drafts
-from wellled_xl.report import Report, _jsonable, printable
+from wellled_xl.report import Report, finding_json, printable
 
 NO_ADDRESS = "no usable email address (see the findings)"
 
@@ -69,7 +69,7 @@ class ChaseRun:
                 }
                 for lead in chase.leads
             ],
-            "findings": [_jsonable(f.to_dict()) for f in chase.findings],
+            "findings": [finding_json(f) for f in chase.findings],
             "drafts": len(self.drafts),
             "sent": self.send.to_dict() if self.send is not None else None,
             "exit_code": self.exit_code,

@@ -716,7 +716,7 @@ def read_tracker_sheet(
             continue
         row = rows[index]
         values = (
-            dict(zip(wanted, gather(row), strict=True))
+            dict(zip(wanted, gather(row), strict=False))  # as long by construction
             if len(row) > reach
             else {fld: (row[col] if col < len(row) else "") for fld, col in wanted.items()}
         )

@@ -130,8 +130,7 @@ def _guard(pid: int, scan: Callable[[], Scan], verdicts: int, acks: int) -> Scan
         _kill(pid)
         os.close(verdicts)
         os.close(acks)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _as_before()
         raise
     with contextlib.suppress(BrokenPipeError), os.fdopen(verdicts, "wb") as stream:
         stream.write(pickle.dumps(found))  # a broken pipe: the reader is gone, see below
@@ -139,10 +138,15 @@ def _guard(pid: int, scan: Callable[[], Scan], verdicts: int, acks: int) -> Scan
         taken = stream.read(1) == _ACK
     _, status = os.waitpid(pid, 0)
     if not taken and os.WIFSIGNALED(status):  # the parser failed before the verdict
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _as_before()
         return found
     runtime.end_process(_exit_code(status))
+
+
+def _as_before() -> None:
+    """The guardian's signals as they were: it goes on with the run itself."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _exit_code(status: int) -> int:

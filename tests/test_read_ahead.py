@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import openpyxl
@@ -115,10 +116,11 @@ def test_a_process_that_goes_on_after_its_run_never_reads_ahead(
     assert read_ahead(path, lambda: pytest.fail("scanned")) is None
 
 
-def _fork_reader(monkeypatch: pytest.MonkeyPatch, path: Path, scan, then) -> object:
+def _fork_reader(monkeypatch: pytest.MonkeyPatch, path: Path, scan, then, meanwhile=None) -> object:
     """`read_ahead` in a process of its own (this one must not become a guardian): the
     reader runs `then(reader)`; what the guardian returns or raises comes back by exit
-    code (0 returned the scan, 3 raised it, 4 anything else)."""
+    code (0 returned the scan, 3 raised it, 4 anything else). `meanwhile(guardian pid)`
+    runs here while they do."""
     pid = os.fork()
     if pid == 0:  # a throwaway process standing for the command
         code = 4
@@ -134,6 +136,8 @@ def _fork_reader(monkeypatch: pytest.MonkeyPatch, path: Path, scan, then) -> obj
             code = 3
         finally:
             os._exit(code)
+    if meanwhile is not None:
+        meanwhile(pid)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
 
@@ -180,3 +184,35 @@ def test_a_passing_scan_ends_the_guardian_with_the_readers_exit_code(
         os._exit(7)  # the run's own exit code
 
     assert _fork_reader(monkeypatch, path, lambda: "the scan", finish) == 7
+
+
+def test_a_guardian_told_to_stop_stops_its_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduler's SIGTERM reaches the process it started, the guardian: the reader must
+    not go on to write a paper no one waits for."""
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(b"x")
+    pid_file = tmp_path / "reader-pid"
+
+    def long_scan() -> str:
+        time.sleep(60)  # far longer than the test waits: only SIGTERM ends it
+        return "the scan"
+
+    def wait(reader: Reader) -> None:
+        pid_file.write_text(str(os.getpid()))
+        reader.verdict()
+
+    def stop(guardian: int) -> None:
+        deadline = time.monotonic() + 20
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)  # the guardian is in its scan by now
+        os.kill(guardian, signal.SIGTERM)
+
+    started = time.monotonic()
+    code = _fork_reader(monkeypatch, path, long_scan, wait, meanwhile=stop)
+    assert code == 128 + signal.SIGTERM
+    assert time.monotonic() - started < 30
+    with pytest.raises(ProcessLookupError):  # killed, and reaped by the guardian
+        os.kill(int(pid_file.read_text()), 0)

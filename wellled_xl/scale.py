@@ -219,7 +219,12 @@ def _lookups(codes: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
 def suggest_status(value: str, legend: Legend) -> str:
     """A status on the scale the lead probably meant, or '': AG -> A/G, Green -> G,
     Delivred -> Delivered, 'on track' -> 'On track to deliver'. Never applied."""
-    by_letters, words = _lookups(legend.codes)
+    return _suggestion(value, legend.codes)
+
+
+@functools.lru_cache(maxsize=4096)  # a tracker mistypes a few statuses, again and again
+def _suggestion(value: str, codes: tuple[str, ...]) -> str:
+    by_letters, words = _lookups(codes)
     letters = rag_letters(value)
     if letters in by_letters and len(value) <= 12:
         return by_letters[letters]

@@ -104,63 +104,35 @@ def _frame(rows: list[Reading], tracker: Tracker) -> pd.DataFrame:
     """One column per checked field and what its checks compare it with; object columns
     keep Python values as they are."""
     actions = [row.action for row in rows]
-    # One comprehension a column: Python 3.11 runs these faster than any getter and zip.
-    of = {
+    legend = tracker.legend
+    kloe_tables = _kloe_tables(tracker, rows)
+    data: dict[str, list[Any]] = {
         "part": [a.part for a in actions],
         "ref": [a.ref for a in actions],
+        "ref_key": [f"{a.part}|{a.ref}" for a in actions],
         "kloe": [a.kloe for a in actions],
+        "kloe_ref": [row.kloe_ref for row in rows],
         "finding": [a.finding for a in actions],
         "action": [a.action for a in actions],
         "lead": [a.lead for a in actions],
         "rag": [a.rag for a in actions],
         "success_measure": [a.success_measure for a in actions],
         "progress": [a.progress for a in actions],
-        "timescale": [a.timescale for a in actions],
+        "progress_lower": [a.progress.lower() for a in actions],
+        "due": [a.timescale for a in actions],
+        "has_measure_column": ["success_measure" in row.record.columns for row in rows],
+        "has_due_column": [not _DUE_COLUMNS.isdisjoint(row.record.columns) for row in rows],
         "last_updated": [a.last_updated for a in actions],
-        "leads": [a.leads for a in actions],
-        "sheet": [a.sheet for a in actions],
-        "table": [a.table for a in actions],
-        "rag_found_in": [a.rag_found_in for a in actions],
-    }
-    kloe_tables = _kloe_tables(tracker, rows)
-    # Per table (its sheet and number): whether it has the column a check needs.
-    tables = list(zip(of["sheet"], of["table"], strict=True))
-    columns_of = {row.record.table_key: row.record.columns for row in rows}
-    has_measure = {key: "success_measure" in cols for key, cols in columns_of.items()}
-    has_due = {key: not _DUE_COLUMNS.isdisjoint(cols) for key, cols in columns_of.items()}
-    data: dict[str, Any] = {
-        "part": of["part"],
-        "ref": of["ref"],
-        "ref_key": list(map("{}|{}".format, of["part"], of["ref"])),
-        "kloe": of["kloe"],
-        "kloe_ref": [row.kloe_ref for row in rows],
-        "finding": of["finding"],
-        "action": of["action"],
-        "lead": of["lead"],
-        "rag": of["rag"],
-        "success_measure": of["success_measure"],
-        "progress": of["progress"],
-        "progress_lower": list(map(str.lower, of["progress"])),
-        "due": of["timescale"],
-        "has_measure_column": list(map(has_measure.__getitem__, tables)),
-        "has_due_column": list(map(has_due.__getitem__, tables)),
-        "last_updated": of["last_updated"],
-        "lead_parts": of["leads"],
-        "rag_known": [entry is not None for entry in map(tracker.legend.get, of["rag"])],
-        "uses_kloes": list(map(kloe_tables.__contains__, tables)),
+        "lead_parts": [a.leads for a in actions],
+        "rag_known": [legend.get(a.rag) is not None for a in actions],
+        "uses_kloes": [(a.sheet, a.table) in kloe_tables for a in actions],
         # Statuses read from inside a text that holds none.
         "status_unclear": [
             bool(a.rag_found_in) and not a.rag and bool(getattr(a, a.rag_found_in)) for a in actions
-        ]
-        if any(of["rag_found_in"])
-        else [False] * len(actions),
+        ],
     }
-    # The date cells' problems: a column of None for a field no row has one in.
-    problems = {fld for row in rows if row.date_problems for fld in row.date_problems}
     for fld in DATE_FIELDS:
-        data[f"{fld}_problem"] = (
-            [row.date_problems.get(fld) for row in rows] if fld in problems else [None] * len(rows)
-        )
+        data[f"{fld}_problem"] = [row.date_problems.get(fld) for row in rows]
     frame = pd.DataFrame(data, dtype=object)
     for flag in ("rag_known", "uses_kloes", "status_unclear"):  # masks: negated with ~
         frame[flag] = frame[flag].astype(bool)
@@ -375,24 +347,11 @@ def _cell_field(column: str, rule: str, record: Record) -> str:
 
 
 class _RefIndex:
-    """What the findings of one validation share: which records use each ref, by part
-    (gathered on first use, as only the findings that name another row need it), the
-    scale's codes, and the suggestions made for mistyped statuses."""
+    """Which records use each ref, by part: gathered on first use, as only the findings
+    that name another row (ref-duplicate, progress-cross-reference) need it."""
 
-    def __init__(self, rows: list[Reading], tracker: Tracker) -> None:
+    def __init__(self, rows: list[Reading]) -> None:
         self._rows = rows
-        self._legend = tracker.legend
-        self._suggested: dict[str, str] = {}  # typed status -> suggestion: a few, often
-        self.codes = ", ".join(tracker.legend.codes)  # every finding may name the scale
-
-    def suggestion(self, value: str) -> str:
-        """The status on the scale `value` probably means (`suggest_status`), or ''."""
-        found = self._suggested.get(value)
-        if found is None:
-            found = suggest_status(value, self._legend)
-            if len(self._suggested) < 10_000:
-                self._suggested[value] = found
-        return found
 
     @cached_property
     def _records(self) -> dict[tuple[str, str], list[Record]]:
@@ -434,7 +393,7 @@ class _Failure:
 
     @property
     def codes(self) -> str:
-        return self.refs.codes
+        return ", ".join(self.tracker.legend.codes)
 
 
 # Per rule, the words its templates (rules.py) need beyond who, label, chase and codes;
@@ -486,7 +445,7 @@ def _kloe_mismatch(f: _Failure) -> _Words:
 
 
 def _rag_unknown(f: _Failure) -> _Words:
-    match = f.refs.suggestion(f.value)
+    match = suggest_status(f.value, f.tracker.legend)
     return {"match": match, "variant": "close" if match else ""}
 
 
@@ -602,7 +561,7 @@ def _findings(
         return []
     findings = []
     seen: set[tuple] = set()
-    refs = _RefIndex(rows, tracker)
+    refs = _RefIndex(rows)
     cases = cases[cases["index"].notna()]
     for column, rule, index in zip(cases["column"], cases["check"], cases["index"], strict=True):
         if rule not in RULES:

@@ -44,13 +44,19 @@ from wellled_xl import errors
 MB = 1024 * 1024
 CHUNK = MB  # bytes inflated at a time
 _OVERLAP = 256  # bytes carried between chunks, so no marker is split unseen
-_READ_AHEAD = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="wellled-xl-inflate")
+
+
+def _inflating_pool() -> concurrent.futures.ThreadPoolExecutor:
+    return concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="wellled-xl-inflate")
+
+
+_READ_AHEAD = _inflating_pool()
 
 
 def _fresh_read_ahead() -> None:
     """A forked process (readahead.py) has none of its parent's threads: a pool of its own."""
     global _READ_AHEAD
-    _READ_AHEAD = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="wellled-xl-inflate")
+    _READ_AHEAD = _inflating_pool()
 
 
 if hasattr(os, "register_at_fork"):

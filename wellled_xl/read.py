@@ -56,9 +56,8 @@ def open_workbook(
     path: str | Path, scan: WorkbookScan | None = None
 ) -> tuple[python_calamine.CalamineWorkbook, WorkbookScan]:
     """Open a workbook for reading (its pre-flight `scan` first, unless given), turning
-    every failure into one clear error."""
+    every failure into one clear error; `read_sheets` has checked that the file is there."""
     source = Path(path)
-    _check_source(source)
     if scan is None:
         scan = check_workbook(source)  # refuse what calamine must not parse: see preflight.py
     try:

@@ -93,10 +93,10 @@ def read_ahead(source: Path, scan: Callable[[], Scan]) -> Reader | Scan | None:
     caller parses). On a passing scan the guardian never returns: it ends with the
     reader's exit status. A refusal is raised in the guardian, the reader killed.
     """
+    if not runtime.take_read_ahead() or not sys.platform.startswith("linux"):
+        return None  # the variable is read only where it can apply
     limit = threshold_mb()
-    if limit is None or not sys.platform.startswith("linux") or not runtime.take_read_ahead():
-        return None
-    if threading.active_count() > 1:  # a fork copies only this thread: not safe to use
+    if limit is None or threading.active_count() > 1:  # a fork copies only this thread
         return None
     try:
         if source.stat().st_size < limit * 1024 * 1024:

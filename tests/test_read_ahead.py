@@ -216,3 +216,47 @@ def test_a_guardian_told_to_stop_stops_its_reader(
     assert time.monotonic() - started < 30
     with pytest.raises(ProcessLookupError):  # killed, and reaped by the guardian
         os.kill(int(pid_file.read_text()), 0)
+
+
+def _read_sheets_ahead(path: Path) -> int:
+    """`read_sheets` of `path` in a process of its own, told it ends with its run and may
+    read ahead, as `validate` is. Exit codes: 0 the rows read in a forked reader equal the
+    plain order's; 6 they differ; 8 no reader was forked; 3 the guardian raised a refusal;
+    4 anything else."""
+    from wellled_xl.read import read_sheets
+
+    try:
+        plain = read_sheets(path)
+    except errors.WellledError:
+        plain = None  # refused in the plain order too
+    command = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 4
+        try:
+            runtime.process_ends_with_run()
+            runtime.read_ahead_once()
+            os.environ["WELLLED_XL_READ_AHEAD_MB"] = "0"
+            got = read_sheets(path)  # a passing scan: only the reader comes back here
+            # The reader is the child of this process, which the test process forked.
+            code = 8 if os.getppid() == command else (0 if got == plain else 6)
+        except errors.WellledError:
+            code = 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+@pytest.mark.parametrize(
+    "case_id",
+    ["hidden-rows-columns-sheets", "dates-1900-to-9999-and-beyond", "stray-cell-row-1000000"],
+)
+def test_a_forked_reader_reads_the_rows_the_plain_order_reads(case_id: str, tmp_path: Path) -> None:
+    """Not only the same answers: they come from a reader that was forked (a process whose
+    parent is the one that called `read_sheets`, not that process itself)."""
+    assert _read_sheets_ahead(build_case(case_id, tmp_path)) == 0
+
+
+def test_a_refused_file_is_refused_by_the_process_that_read_it(tmp_path: Path) -> None:
+    assert _read_sheets_ahead(build_case("cell-beyond-row-limit", tmp_path)) == 3

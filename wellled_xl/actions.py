@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import pairwise
@@ -23,7 +24,7 @@ from wellled_xl.dates import (
 )
 from wellled_xl.model import EXTRA, Action, Record, Tracker, YearContext, cell_text
 from wellled_xl.scale import status_inside
-from wellled_xl.shape import KLOE_REF, REF_IN_TEXT
+from wellled_xl.shape import KLOE_REF, REF_IN_TEXT, items_getter
 
 # Leads typed into one cell: "DMc / AK / MS", "RG; TL", "KD + PG" are always several;
 # "RG, TL", "KD & PG", "KD and PG" are several only when each part is a person of the
@@ -105,10 +106,14 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
         fields = tables.get(table)
         if fields is None:
             fields = tables[table] = _SheetFields.of(record)
-        text = dict(_NO_TEXT)
-        for fld in fields.texts:  # the table's text cells: the fields it lacks stay ""
-            value = values[fld]
-            text[fld] = value.strip() if type(value) is str else cell_text(value)
+        text = dict(_NO_TEXT)  # the table's text cells; the fields it lacks stay ""
+        text.update(
+            zip(
+                fields.texts,
+                [v.strip() if type(v) is str else cell_text(v) for v in fields.text_of(values)],
+                strict=True,
+            )
+        )
         context = record.year_context or settings_context
         problems, timescale, yearless = _dates_of(values, fields.dates, context)
         if table in ref_in and not text["ref"]:
@@ -120,7 +125,7 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
             text["rag"] = status_inside(text[inside], tracker.legend)
             rag_found_in = inside
         ref = text["ref"]
-        match = KLOE_REF.match(ref) if ref else None
+        match = KLOE_REF.match(ref) if ref[:1] == "W" else None  # W1a, W3b …
         kloe_ref = f"W{match.group(1)}" if match else ""
         # The KLOE column, else the band the row sits under, else the ref's KLOE.
         kloe = text["kloe"].upper() or record.kloe_band or kloe_ref
@@ -164,6 +169,7 @@ class _SheetFields:
     """Which fields a table's records hold: every record of a table holds the same."""
 
     texts: tuple[str, ...]  # of TEXT_FIELDS
+    text_of: Callable[[dict[str, Any]], tuple[Any, ...]]  # a record's values of `texts`
     dates: tuple[str, ...]  # of DATE_FIELDS, in their order
     updated: bool  # a Last updated column
     extras: tuple[str, ...]  # the keys of the columns carried as they are
@@ -171,8 +177,10 @@ class _SheetFields:
     @classmethod
     def of(cls, record: Record) -> _SheetFields:
         values = record.values
+        texts = tuple(fld for fld in TEXT_FIELDS if fld in values)
         return cls(
-            texts=tuple(fld for fld in TEXT_FIELDS if fld in values),
+            texts=texts,
+            text_of=items_getter(texts),
             dates=tuple(fld for fld in DATE_FIELDS if fld in values),
             updated="last_updated" in values,
             extras=tuple(key for key in values if key.startswith(EXTRA)),
@@ -226,20 +234,40 @@ def _parse_first(value: Any, context: YearContext | None) -> tuple[Timescale, bo
     timescale and whether the year came from `context`."""
     if context is None:
         return _parse(value), False
-    year = context.day.year
+    if isinstance(value, str) and len(value) <= MAX_TEXT_LENGTH:
+        # "31 Mar" under one group row, again and again: read once per text and group.
+        found = _first_in_context(value, context.day, context.rule)
+        if isinstance(found, DateParseError):
+            raise found
+        return found
+    return _read_first(value, context.day, context.rule)
+
+
+def _read_first(value: Any, day: date, rule: str) -> tuple[Timescale, bool]:
+    year = day.year
     this, following = _in_year(value, year), _in_year(value, year + 1)
     if isinstance(this, Timescale) and this == following:
         return this, False  # the text says its own year
     if isinstance(this, DateParseError) and isinstance(following, DateParseError):
         raise this
-    if context.rule == "after":  # the first reading on or after the meeting ("29 Feb")
+    if rule == "after":  # the first reading on or after the meeting ("29 Feb")
         options = [t for t in (this, following) if isinstance(t, Timescale) and t.dates]
-        later = [t for t in options if t.dates[0] >= context.day]
+        later = [t for t in options if t.dates[0] >= day]
         return (later or options)[0], True
     readings = [this, following, _in_year(value, year - 1)]
     options = [t for t in readings if isinstance(t, Timescale) and t.dates]
-    nearest = min(options, key=lambda t: (abs((t.dates[0] - context.day).days), t.dates[0]))
+    nearest = min(options, key=lambda t: (abs((t.dates[0] - day).days), t.dates[0]))
     return nearest, True
+
+
+@functools.lru_cache(maxsize=8192)
+def _first_in_context(value: str, day: date, rule: str) -> tuple[Timescale, bool] | DateParseError:
+    """`_read_first`, with an unreadable date returned (so it is cached like the rest)."""
+    try:
+        return _read_first(value, day, rule)
+    except DateParseError as exc:
+        exc.__context__ = None
+        return exc.with_traceback(None)
 
 
 def _in_year(value: Any, year: int | None) -> Timescale | DateParseError:

@@ -566,7 +566,7 @@ def _scan_part(
     high_row = 0  # the highest row above the threshold that plain addresses name
     high_ref = _high_row_ref(limits)
     for index, chunk in enumerate(iter_part(archive, info)):
-        if _DTD.search(chunk):
+        if b"<!" in chunk and _DTD.search(chunk):  # the search is slow; "<!" is rare
             raise errors.NotAWorkbook(
                 source,
                 f"{where} contains an XML DOCTYPE/entity declaration, which Excel never "

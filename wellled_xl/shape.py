@@ -146,7 +146,7 @@ def _holds(cell: Any) -> bool:
     return cell is not None and cell != "" and not (type(cell) is str and cell.isspace())
 
 
-def _items_getter(keys: tuple[Any, ...]) -> Callable[[Any], tuple[Any, ...]]:
+def items_getter(keys: tuple[Any, ...]) -> Callable[[Any], tuple[Any, ...]]:
     """A function giving a row's (or a dict's) items at `keys`, always as a tuple: one
     C call where a loop over the keys would take a bytecode step each."""
     if len(keys) >= 2:
@@ -679,7 +679,7 @@ def read_tracker_sheet(
     wanted = {**columns.fields, **{key: col for col, key in columns.extras.items()}}
     # Each record's values, gathered in one call (rows read from a file are all as wide):
     # a tuple of the wanted cells, even when only one column is wanted.
-    gather = _items_getter(tuple(wanted.values()))
+    gather = items_getter(tuple(wanted.values()))
     reach = max(wanted.values(), default=-1)
     _report_duplicates(name, header_index, header, rows, findings)
     findings.extend(_merged_across_rows(name, header_index, columns.fields, extras.merged))

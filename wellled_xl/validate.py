@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_right
 from calendar import monthrange
 from collections.abc import Callable
 from datetime import date
 from functools import cached_property
+from itertools import accumulate, chain
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -102,41 +105,83 @@ def _kloe_tables(tracker: Tracker, rows: list[Reading]) -> set[tuple[str, int]]:
 
 def _frame(rows: list[Reading], tracker: Tracker) -> pd.DataFrame:
     """One column per checked field and what its checks compare it with; object columns
-    keep Python values as they are."""
+    keep Python values as they are.
+
+    What a table or a status decides is worked out once per table or status, and the few
+    rows with a date problem or a status read from a text are filled in on their own;
+    the checks that would ask each row's timescale or leads a question get its answer
+    as a column of its own.
+    """
+    n = len(rows)
     actions = [row.action for row in rows]
-    legend = tracker.legend
+    parts = [a.part for a in actions]
+    refs = [a.ref for a in actions]
+    rags = [a.rag for a in actions]
+    progress = [a.progress for a in actions]
+    dues = [a.timescale for a in actions]
+    leads = [a.leads for a in actions]
+    tables = [(a.sheet, a.table) for a in actions]
+    shapes = {row.record.table_key: row.record.columns for row in rows}  # a table's columns
     kloe_tables = _kloe_tables(tracker, rows)
+    known = {rag: tracker.legend.get(rag) is not None for rag in set(rags)}
     data: dict[str, list[Any]] = {
-        "part": [a.part for a in actions],
-        "ref": [a.ref for a in actions],
-        "ref_key": [f"{a.part}|{a.ref}" for a in actions],
+        "part": parts,
+        "ref": refs,
+        "ref_key": list(map("{}|{}".format, parts, refs)),
         "kloe": [a.kloe for a in actions],
         "kloe_ref": [row.kloe_ref for row in rows],
         "finding": [a.finding for a in actions],
         "action": [a.action for a in actions],
         "lead": [a.lead for a in actions],
-        "rag": [a.rag for a in actions],
+        "rag": rags,
         "success_measure": [a.success_measure for a in actions],
-        "progress": [a.progress for a in actions],
-        "progress_lower": [a.progress.lower() for a in actions],
-        "due": [a.timescale for a in actions],
-        "has_measure_column": ["success_measure" in row.record.columns for row in rows],
-        "has_due_column": [not _DUE_COLUMNS.isdisjoint(row.record.columns) for row in rows],
+        "progress": progress,
+        "progress_lower": list(map(str.lower, progress)),
+        "due": dues,
+        "dates_in_order": [len(t.dates) < 2 or list(t.dates) == sorted(t.dates) for t in dues],
+        "has_dates": [bool(t.dates) for t in dues],
+        "has_measure_column": _by_table(
+            tables, {t: "success_measure" in c for t, c in shapes.items()}
+        ),
+        "has_due_column": _by_table(
+            tables, {t: not _DUE_COLUMNS.isdisjoint(c) for t, c in shapes.items()}
+        ),
         "last_updated": [a.last_updated for a in actions],
-        "lead_parts": [a.leads for a in actions],
-        "rag_known": [legend.get(a.rag) is not None for a in actions],
-        "uses_kloes": [(a.sheet, a.table) in kloe_tables for a in actions],
-        # Statuses read from inside a text that holds none.
-        "status_unclear": [
-            bool(a.rag_found_in) and not a.rag and bool(getattr(a, a.rag_found_in)) for a in actions
-        ],
+        "lead_parts": leads,
+        "lead_count": list(map(len, leads)),
+        "rag_known": list(map(known.__getitem__, rags)),
+        "uses_kloes": _by_table(tables, {t: t in kloe_tables for t in shapes}),
     }
+    # Statuses read from inside a text that holds none.
+    unclear = [False] * n
+    for index in [i for i, a in enumerate(actions) if a.rag_found_in]:
+        action = actions[index]
+        unclear[index] = not action.rag and bool(getattr(action, action.rag_found_in))
+    data["status_unclear"] = unclear
+    problems: dict[str, list[Any]] = {fld: [None] * n for fld in DATE_FIELDS}
+    for index in [i for i, row in enumerate(rows) if row.date_problems]:
+        for fld, problem in rows[index].date_problems.items():
+            problems[fld][index] = problem
     for fld in DATE_FIELDS:
-        data[f"{fld}_problem"] = [row.date_problems.get(fld) for row in rows]
-    frame = pd.DataFrame(data, dtype=object)
-    for flag in ("rag_known", "uses_kloes", "status_unclear"):  # masks: negated with ~
-        frame[flag] = frame[flag].astype(bool)
-    return frame
+        data[f"{fld}_problem"] = problems[fld]
+    # Rows whose date cells already failed to parse (reported once, not twice).
+    data["has_date_problem"] = [bool(row.date_problems) for row in rows]
+    # Made as one block of objects and one of flags (masks, negated with ~): pandera copies
+    # the frame, which would first merge the blocks of columns converted one by one.
+    flags = {name: np.array(data.pop(name), dtype=bool) for name in _FLAGS}
+    flags["lead_count"] = np.array(data.pop("lead_count"), dtype=np.int64)
+    return pd.concat([pd.DataFrame(data, dtype=object), pd.DataFrame(flags)], axis=1)
+
+
+_FLAGS = (
+    "rag_known", "uses_kloes", "status_unclear", "dates_in_order", "has_dates",
+    "has_measure_column", "has_due_column", "has_date_problem",
+)  # fmt: skip
+
+
+def _by_table(tables: list[tuple[str, int]], value: dict[tuple[str, int], bool]) -> list[bool]:
+    """Each row's value of what its table decides (`value`, by table)."""
+    return list(map(value.__getitem__, tables))
 
 
 def _column(checks: pa.Check | list[pa.Check], required: bool = True) -> pa.Column:
@@ -171,10 +216,17 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
     # the row that names them: a row may name several, or none.
     people = frame["lead_parts"].explode().dropna().str.lower()
 
+    masks: dict[str, pd.Series] = {}
+
     def filled(series: pd.Series) -> pd.Series:
         # Every text column holds str (cell_text), and a str is true when not empty:
-        # numpy tests each value's truth in one pass, without pandas' checks for NaN.
-        return pd.Series(series.to_numpy().astype(bool), index=series.index)
+        # numpy tests each value's truth in one pass, without pandas' checks for NaN. A
+        # column is tested once: its checks and others' ask again (never a nullable one,
+        # which pandera hands over without its empty cells).
+        name = str(series.name)
+        if name not in masks:
+            masks[name] = pd.Series(series.to_numpy().astype(bool), index=series.index)
+        return masks[name]
 
     def required_where(mask: pd.Series) -> Callable[[pd.Series], pd.Series]:
         return lambda s: ~mask | filled(s)
@@ -232,7 +284,7 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
                         )
                     ),
                 ),
-                _check("lead-multiple", lambda s: frame["lead_parts"].map(len) <= 1),
+                _check("lead-multiple", lambda s: frame["lead_count"] <= 1),
             ]
         ),
         "rag": _column(
@@ -256,7 +308,12 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
                         | ~(frame["progress_lower"].isin(PLACEHOLDERS) | _says_awaited(frame))
                     ),
                 ),
-                _check("progress-cross-reference", lambda s: ~s.map(_only_points_elsewhere)),
+                _check(
+                    "progress-cross-reference",
+                    lambda s: pd.Series(
+                        [not _only_points_elsewhere(text) for text in s], index=s.index, dtype=bool
+                    ),
+                ),
             ]
         ),
         "due": _column(
@@ -265,11 +322,11 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
                     "required",
                     lambda s: (
                         ~(part_a & frame["has_due_column"])
-                        | s.map(lambda t: bool(t.dates))
-                        | _any_date_problem(frame)
+                        | frame["has_dates"]
+                        | frame["has_date_problem"]
                     ),
                 ),
-                _check("date-order", lambda s: s.map(lambda t: list(t.dates) == sorted(t.dates))),
+                _check("date-order", lambda s: frame["dates_in_order"]),
             ]
         ),
         "last_updated": pa.Column(
@@ -292,20 +349,21 @@ def _only_points_elsewhere(text: str) -> bool:
 def _says_awaited(frame: pd.DataFrame) -> pd.Series:
     """Progress that says its update is awaited ("Update awaited from RG")."""
     # Every phrase _AWAITED finds contains "update" (in any case), so the case-blind
-    # regex, slow over long texts, only runs on the few texts that have the word.
-    return pd.Series(
-        [
-            "update" in lower and _AWAITED.search(text) is not None
-            for text, lower in zip(frame["progress"], frame["progress_lower"], strict=True)
-        ],
-        index=frame.index,
-        dtype=bool,
-    )
+    # regex, slow over long texts, only runs on the texts that have the word: found in
+    # all the texts at once, joined (a match cannot run across the line between two).
+    lower = frame["progress_lower"].tolist()
+    says = [False] * len(lower)
+    joined = "\n".join(lower)
+    if "update" in joined:
+        starts = list(accumulate((len(text) + 1 for text in lower), initial=0))
+        rows = {bisect_right(starts, found.start()) - 1 for found in _UPDATE.finditer(joined)}
+        progress = frame["progress"].tolist()
+        for row in rows:
+            says[row] = _AWAITED.search(progress[row]) is not None
+    return pd.Series(says, index=frame.index, dtype=bool)
 
 
-def _any_date_problem(frame: pd.DataFrame) -> pd.Series:
-    """Rows whose date cells already failed to parse (reported once, not twice)."""
-    return frame[[f"{fld}_problem" for fld in DATE_FIELDS]].notna().any(axis=1)
+_UPDATE = re.compile("update")
 
 
 def _months_before(day: date, months: int) -> date:
@@ -650,7 +708,11 @@ def _cell_errors(tracker: Tracker) -> list[Finding]:
 
 def _long_texts(tracker: Tracker) -> list[Finding]:
     """Text longer than an Excel cell holds: the paper shows its start, and says so here."""
-    findings = []
+    findings: list[Finding] = []
+    # Every text's length at once, in C: a tracker rarely holds one long enough to ask.
+    values = chain.from_iterable(record.values.values() for record in tracker.records)
+    if max(map(len, filter(str.__instancecheck__, values)), default=0) * 2 <= EXCEL_MAX_TEXT:
+        return findings
     for record in tracker.records:
         for fld, value in record.values.items():
             if type(value) is str and len(value) * 2 > EXCEL_MAX_TEXT:

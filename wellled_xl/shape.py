@@ -731,17 +731,19 @@ def read_tracker_sheet(
             else {}
         )
         records.append(
+            # By position, in the order of Record's fields (tests/test_validate.py pins
+            # it): faster than by keyword for a record a row.
             Record(
-                part=part,
-                sheet=name,
-                row=index + 1,
-                values=values,
-                columns=letters,
-                kloe_band=band,
-                errors=cell_errors,
-                group=own_group or group,
-                year_context=group_context or context,
-                table=table,
+                part,  # part
+                name,  # sheet
+                index + 1,  # row
+                values,  # values
+                letters,  # columns
+                band,  # kloe_band
+                cell_errors,  # errors
+                own_group or group,  # group
+                group_context or context,  # year_context
+                table,  # table
             )
         )
     headers = tuple(normalise(cell) for cell in header_row if not _blank(cell))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from bisect import bisect_right
 from calendar import monthrange
 from collections.abc import Callable
 from datetime import date
 from functools import cached_property
-from itertools import accumulate, chain
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -349,21 +348,13 @@ def _only_points_elsewhere(text: str) -> bool:
 def _says_awaited(frame: pd.DataFrame) -> pd.Series:
     """Progress that says its update is awaited ("Update awaited from RG")."""
     # Every phrase _AWAITED finds contains "update" (in any case), so the case-blind
-    # regex, slow over long texts, only runs on the texts that have the word: found in
-    # all the texts at once, joined (a match cannot run across the line between two).
+    # regex, slow over long texts, only runs on the few texts that have the word.
+    says = [False] * len(frame)
     lower = frame["progress_lower"].tolist()
-    says = [False] * len(lower)
-    joined = "\n".join(lower)
-    if "update" in joined:
-        starts = list(accumulate((len(text) + 1 for text in lower), initial=0))
-        rows = {bisect_right(starts, found.start()) - 1 for found in _UPDATE.finditer(joined)}
-        progress = frame["progress"].tolist()
-        for row in rows:
-            says[row] = _AWAITED.search(progress[row]) is not None
+    progress = frame["progress"].tolist()
+    for row in [i for i, text in enumerate(lower) if "update" in text]:
+        says[row] = _AWAITED.search(progress[row]) is not None
     return pd.Series(says, index=frame.index, dtype=bool)
-
-
-_UPDATE = re.compile("update")
 
 
 def _months_before(day: date, months: int) -> date:

@@ -160,9 +160,14 @@ def _plainly_data(row: Sequence[Any]) -> bool:
     once). Most data rows are; deciding it costs a fraction of `_filled`."""
     if len(row) < 3:
         return False
-    first, second = row[0], row[1]
-    if first == second or not (_holds(first) and _holds(second)):
+    first, second, third = row[0], row[1], row[2]
+    if type(first) is str and type(second) is str:  # most rows: `_holds` without its calls
+        if first == second or not first or not second or first.isspace() or second.isspace():
+            return False
+    elif first == second or not (_holds(first) and _holds(second)):
         return False
+    if type(third) is str and third and not third.isspace():
+        return True
     return any(map(_holds, row[2:]))
 
 
@@ -190,6 +195,12 @@ def date_in_text(text: str) -> tuple[date, bool] | None:
 # Rows that are not actions
 
 
+def may_start_legend(first: Any) -> bool:
+    """Whether a row's first filled cell could be a legend's label ('Status', 'Key:'):
+    most rows are data, whose first cell is a ref."""
+    return isinstance(first, str) and first.strip().lower().rstrip(": ") in _LEGEND_LABELS
+
+
 def legend_row(
     row: Sequence[Any], filled_cells: list[tuple[int, Any]] | None = None
 ) -> list[tuple[str, str]] | None:
@@ -200,8 +211,7 @@ def legend_row(
         first = next(filter(_holds, row), None)
     else:
         first = filled_cells[0][1] if filled_cells else None
-    # Most rows are data: their first cell is a ref, not a legend's label.
-    if not isinstance(first, str) or first.strip().lower().rstrip(": ") not in _LEGEND_LABELS:
+    if not may_start_legend(first):
         return None
     filled = [cell_text(cell) for _, cell in filled_cells or _filled(row)]
     if len(filled) < 5:
@@ -660,7 +670,9 @@ def read_tracker_sheet(
         last_filled = index
         if is_header_repeat(row):
             continue
-        pairs = legend_row(row, filled)
+        # A plain data row's first cell is its first filled one: most rule out a legend.
+        maybe = filled is not None or may_start_legend(row[0])
+        pairs = legend_row(row, filled) if maybe else None
         if pairs is not None:
             legend_pairs = legend_pairs or pairs
             scale_rows.append(index + 1)

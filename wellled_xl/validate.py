@@ -748,6 +748,9 @@ def validate(tracker: Tracker, as_at: date) -> Report:
     )
 
 
+_COLUMN_LETTERS = re.compile(r"[A-Z]+")
+
+
 def _ordered(tracker: Tracker, findings: list[Finding]) -> list[Finding]:
     """Workbook-wide findings first, then by sheet order, row and column."""
     sheets: dict[str, int] = {}  # each sheet's first record
@@ -755,7 +758,7 @@ def _ordered(tracker: Tracker, findings: list[Finding]) -> list[Finding]:
         sheets.setdefault(record.sheet, index)
 
     def key(f: Finding) -> tuple:
-        column = re.match(r"[A-Z]+", f.cell)
+        column = _COLUMN_LETTERS.match(f.cell)
         col = column.group(0) if column else ""
         return (f.row is not None, sheets.get(f.sheet, -1), f.row or 0, len(col), col, f.rule)
 

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import filterfalse
 from typing import Any, NamedTuple
 
 from wellled_xl.cells import cell_address, column_index, column_letter, range_address, split_cell
@@ -138,12 +139,7 @@ def _blank(value: Any) -> bool:
 
 def _filled(row: Sequence[Any]) -> list[tuple[int, Any]]:
     """The (column, value) of each cell that holds something (not only spaces)."""
-    return [(col, cell) for col, cell in enumerate(row) if _holds(cell)]
-
-
-def _holds(cell: Any) -> bool:
-    """Whether a cell holds something: not empty, not only spaces."""
-    return cell is not None and cell != "" and not (type(cell) is str and cell.isspace())
+    return [(col, cell) for col, cell in enumerate(row) if not _blank(cell)]
 
 
 def items_getter(keys: tuple[Any, ...]) -> Callable[[Any], tuple[Any, ...]]:
@@ -161,14 +157,14 @@ def _plainly_data(row: Sequence[Any]) -> bool:
     if len(row) < 3:
         return False
     first, second, third = row[0], row[1], row[2]
-    if type(first) is str and type(second) is str:  # most rows: `_holds` without its calls
+    if type(first) is str and type(second) is str:  # most rows: `_blank` without its calls
         if first == second or not first or not second or first.isspace() or second.isspace():
             return False
-    elif first == second or not (_holds(first) and _holds(second)):
+    elif first == second or _blank(first) or _blank(second):
         return False
     if type(third) is str and third and not third.isspace():
         return True
-    return any(map(_holds, row[2:]))
+    return not all(map(_blank, row[2:]))
 
 
 @functools.lru_cache(maxsize=1024)  # group rows repeat their months ("May 2012")
@@ -208,7 +204,7 @@ def legend_row(
     | …', at least two pairs, codes short. None for any other row. `filled_cells` is the
     row's `_filled`, when the caller has it."""
     if filled_cells is None:
-        first = next(filter(_holds, row), None)
+        first = next(filterfalse(_blank, row), None)
     else:
         first = filled_cells[0][1] if filled_cells else None
     if not may_start_legend(first):
@@ -655,7 +651,7 @@ def read_tracker_sheet(
     for index in range(header_index + 1, len(rows)):
         row = rows[index]
         if _plainly_data(row):
-            filled = None  # its first cell is its first filled one: enough for legend_row
+            filled = None  # not needed: its first cell is its first filled one
         else:
             filled = _filled(row)
             if not filled:

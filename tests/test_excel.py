@@ -342,11 +342,15 @@ def sample_book(sample_sheets):
     return remote_book(sample_sheets)
 
 
-@pytest.fixture
-def clicked(sample_book):
-    """The sample tracker after one click: the run and the sheets as Excel would hold them."""
-    run = run_and_tell(sample_book)
-    return run, replayed(sample_book, TRACKER_SHEETS), sample_book.json()["actions"]
+@pytest.fixture(scope="module")
+def clicked(sample_sheets):
+    """The sample tracker after one click: the run and the sheets as Excel would hold them.
+    Clicked once for the module: its tests only read what the click left."""
+    with pytest.MonkeyPatch.context() as patch:
+        use_remote_engine(patch)
+        book = remote_book(sample_sheets)
+        run = run_and_tell(book)
+        return run, replayed(book, TRACKER_SHEETS), book.json()["actions"]
 
 
 # --- one layout, two writers -------------------------------------------------------------

@@ -334,12 +334,18 @@ def test_the_terminal_report_groups_a_rule_on_many_rows_and_counts_long_overdue_
 
 
 def test_records_and_actions_are_made_in_their_fields_order() -> None:
-    """read_tracker_sheet and read_actions pass a Record's and an Action's fields by
-    position (by keyword costs 0.2 s more at 100,000 rows): a field added or moved in the
-    dataclass must be added or moved in those calls too, and this says so."""
+    """read_tracker_sheet, read_actions and Rule.worded pass a Record's, an Action's and
+    a Finding's fields by position (by keyword costs 0.2 s more at 100,000 rows): a field
+    added or moved in the dataclass must be added or moved in those calls too, and this
+    says so."""
     from dataclasses import fields
 
-    from wellled_xl.model import Action, Record
+    from wellled_xl.model import Action, Finding, Record
+
+    assert [f.name for f in fields(Finding)] == [
+        "sheet", "cell", "row", "ref", "field", "value", "rule", "severity", "message",
+        "suggestion",
+    ], "update the Finding(...) call in rules.Rule.worded to the new order"  # fmt: skip
 
     assert [f.name for f in fields(Record)] == [
         "part", "sheet", "row", "values", "columns", "kloe_band", "errors", "group",

@@ -47,15 +47,26 @@ class Rule:
         **words: Any,
     ) -> Finding:
         """A finding of this rule, worded from its templates (`variant` picks among them)."""
-        fields = {"sheet": sheet, "cell": cell, "row": row, "ref": ref, "field": field}
-        context = {**fields, "value": value, **words}
+        words.update(sheet=sheet, cell=cell, row=row, ref=ref, field=field, value=value)
+        return self.worded(words, variant)
+
+    def worded(self, context: dict[str, Any], variant: str = "") -> Finding:
+        """A finding of this rule from the words of its templates: `context` holds the
+        finding's own fields (sheet, cell, row, ref, field, value) and every other word
+        its templates use. Validation words thousands of findings this way, without the
+        keywords of `finding` to match on each."""
+        # By position, in the order of Finding's fields (tests/test_validate.py pins it).
         return Finding(
-            **fields,
-            value=value,
-            rule=self.code,
-            severity=self.severity,
-            message=_pick(self.message, variant).format(**context),
-            suggestion=_pick(self.suggestion, variant).format(**context),
+            context["sheet"],  # sheet
+            context["cell"],  # cell
+            context["row"],  # row
+            context["ref"],  # ref
+            context["field"],  # field
+            context["value"],  # value
+            self.code,  # rule
+            self.severity,  # severity
+            _pick(self.message, variant).format_map(context),  # message
+            _pick(self.suggestion, variant).format_map(context),  # suggestion
         )
 
 

@@ -82,6 +82,7 @@ _CROSS_REF = re.compile(
     r"([A-Za-z]?\d+[a-z]?)\b",
     re.I,
 )
+_CROSS_REF_LENGTH = 80  # a progress text this long says more than where to look
 _ANY_KLOE_REF = re.compile(r"^W\d", re.I)
 # A sheet with one of these columns gives each Part A action a due date.
 _DUE_COLUMNS = frozenset(DATE_FIELDS) - {"previous_revisions"}
@@ -120,7 +121,9 @@ def _frame(rows: list[Reading], tracker: Tracker) -> pd.DataFrame:
     dues = [a.timescale for a in actions]
     leads = [a.leads for a in actions]
     tables = [(a.sheet, a.table) for a in actions]
-    shapes = {row.record.table_key: row.record.columns for row in rows}  # a table's columns
+    # A table's columns, from its last row (the rows of a table share them).
+    last_rows = dict(zip(tables, rows, strict=True))
+    shapes = {table: row.record.columns for table, row in last_rows.items()}
     kloe_tables = _kloe_tables(tracker, rows)
     known = {rag: tracker.legend.get(rag) is not None for rag in set(rags)}
     data: dict[str, list[Any]] = {
@@ -309,8 +312,15 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
                 ),
                 _check(
                     "progress-cross-reference",
+                    # Short progress that only refers to another item ("As per item 2
+                    # above."): only a short text is searched.
                     lambda s: pd.Series(
-                        [not _only_points_elsewhere(text) for text in s], index=s.index, dtype=bool
+                        [
+                            len(text) >= _CROSS_REF_LENGTH or _CROSS_REF.search(text) is None
+                            for text in s
+                        ],
+                        index=s.index,
+                        dtype=bool,
                     ),
                 ),
             ]
@@ -338,11 +348,6 @@ def build_schema(tracker: Tracker, frame: pd.DataFrame, as_at: date) -> pa.DataF
     for fld in DATE_FIELDS:
         columns[f"{fld}_problem"] = pa.Column(checks=date_checks, nullable=True)
     return pa.DataFrameSchema(columns, strict=False)
-
-
-def _only_points_elsewhere(text: str) -> bool:
-    """Short progress that only refers to another item: "As per item 2 above."."""
-    return len(text) < 80 and _CROSS_REF.search(text) is not None
 
 
 def _says_awaited(frame: pd.DataFrame) -> pd.Series:
@@ -417,6 +422,8 @@ class _RefIndex:
 class _Failure:
     """One row failing one rule: what its message needs, worked out on demand."""
 
+    __slots__ = ("fld", "refs", "row", "tracker", "value")
+
     def __init__(self, fld: str, row: Reading, tracker: Tracker, refs: _RefIndex) -> None:
         self.fld = fld
         self.row = row
@@ -439,10 +446,6 @@ class _Failure:
     def chase(self) -> str:
         lead = self.row.action.lead
         return lead if lead and lead.lower() not in NOT_A_PERSON else "the lead"
-
-    @property
-    def codes(self) -> str:
-        return ", ".join(self.tracker.legend.codes)
 
 
 # Per rule, the words its templates (rules.py) need beyond who, label, chase and codes;
@@ -581,22 +584,29 @@ _WORDS: dict[str, Callable[[_Failure], _Words]] = {
 }
 
 
-def _row_finding(rule: str, fld: str, row: Reading, tracker: Tracker, refs: _RefIndex) -> Finding:
-    """The finding of one row failing one rule, worded by the rule."""
+def _row_finding(
+    rule: str, fld: str, cell: str, row: Reading, tracker: Tracker, refs: _RefIndex, codes: str
+) -> Finding:
+    """The finding of one row failing one rule at `cell`, worded by the rule (`codes`: the
+    legend's codes, as its templates list them)."""
     failure = _Failure(fld, row, tracker, refs)
-    words: _Words = {
+    record = row.record
+    context: _Words = {
+        "sheet": record.sheet,
+        "cell": cell,
+        "row": record.row,
+        "ref": row.action.ref,
+        "field": fld,
+        "value": failure.value,
         "who": failure.who,
         "label": failure.label,
         "chase": failure.chase,
-        "codes": failure.codes,
-        "value": failure.value,
+        "codes": codes,
     }
-    words |= _WORDS.get(rule, lambda _: {})(failure)
-    record = row.record
-    return RULES[rule].finding(
-        sheet=record.sheet, cell=record.cell(fld), row=record.row, ref=row.action.ref,
-        field=fld, **words,
-    )  # fmt: skip
+    words = _WORDS.get(rule)
+    if words is not None:
+        context.update(words(failure))  # may replace the value or the label
+    return RULES[rule].worded(context, context.pop("variant", ""))
 
 
 def _findings(
@@ -611,25 +621,30 @@ def _findings(
     findings = []
     seen: set[tuple] = set()
     refs = _RefIndex(rows)
+    codes = ", ".join(tracker.legend.codes)
     cases = cases[cases["index"].notna()]
-    for column, rule, index in zip(cases["column"], cases["check"], cases["index"], strict=True):
+    # As lists: a pandas column gives up its values one by one far more slowly.
+    columns, checks, indexes = (cases[name].tolist() for name in ("column", "check", "index"))
+    for column, rule, index in zip(columns, checks, indexes, strict=True):
         if rule not in RULES:
             continue
         row = rows[int(index)]
+        record = row.record
         fld = (
             row.action.rag_found_in
             if rule == "status-unclear"
-            else _cell_field(str(column), rule, row.record)
+            else _cell_field(str(column), rule, record)
         )
-        if not row.record.cell(fld):
+        cell = record.cell(fld)
+        if not cell:
             continue  # the sheet has no such column: said once by missing-column, if required
-        if fld in row.record.errors:
+        if fld in record.errors:
             continue  # the cell shows an Excel error: said once by cell-error
         key = (id(row), rule, fld)
         if key in seen:
             continue
         seen.add(key)
-        findings.append(_row_finding(rule, fld, row, tracker, refs))
+        findings.append(_row_finding(rule, fld, cell, row, tracker, refs, codes))
     return findings
 
 

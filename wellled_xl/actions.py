@@ -42,7 +42,8 @@ _JOINING_WORD = re.compile(r"\b(?:of|for|the|to|in)\b", re.I)
 DATE_FIELDS = ("timescale", "original_due", "previous_revisions", "revised_due")
 # The cells read as text (the date cells and last_updated are parsed instead).
 TEXT_FIELDS = ("ref", "kloe", "finding", "action", "lead", "rag", "success_measure", "progress")
-_NO_TEXT = dict.fromkeys(TEXT_FIELDS, "")
+_TEXT_AT = {fld: index for index, fld in enumerate(TEXT_FIELDS)}
+_REF, _KLOE, _FINDING, _ACTION, _LEAD, _RAG, _MEASURE, _PROGRESS = range(len(TEXT_FIELDS))
 
 
 @functools.lru_cache(maxsize=4096)  # a tracker names a few dozen leads, again and again
@@ -95,9 +96,11 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
         if tracker.settings.as_at
         else None
     )
-    # Keyed by table (`SheetShape.table_key`): a sheet may hold Part A, then Part B.
-    status_in = {shape.table_key: shape.status_in for shape in tracker.shapes if shape.status_in}
-    ref_in = {shape.table_key: shape.ref_in for shape in tracker.shapes if shape.ref_in}
+    # Keyed by table (`SheetShape.table_key`): a sheet may hold Part A, then Part B. Each
+    # names the text (its place in TEXT_FIELDS) a status or a ref is read from.
+    status_in = {s.table_key: s.status_in for s in tracker.shapes if s.status_in}
+    ref_in = {s.table_key: _TEXT_AT[s.ref_in] for s in tracker.shapes if s.ref_in}
+    status_at = {table: _TEXT_AT[fld] for table, fld in status_in.items()}
     is_complete = tracker.legend.is_complete
     tables: dict[tuple[str, int], _SheetFields] = {}  # the records of a table share columns
     for record in tracker.records:
@@ -106,35 +109,28 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
         fields = tables.get(table)
         if fields is None:
             fields = tables[table] = _SheetFields.of(record)
-        text = dict(_NO_TEXT)  # the table's text cells; the fields it lacks stay ""
-        text.update(
-            zip(
-                fields.texts,
-                [v.strip() if type(v) is str else cell_text(v) for v in fields.text_of(values)],
-                strict=True,
-            )
-        )
+        # Every text field, in TEXT_FIELDS' order: "" where the table has no such column.
+        text = [v.strip() if type(v) is str else cell_text(v) for v in fields.text_of(values)]
         context = record.year_context or settings_context
         problems, timescale, yearless = _dates_of(values, fields.dates, context)
-        if table in ref_in and not text["ref"]:
+        if table in ref_in and not text[_REF]:
             found = REF_IN_TEXT.match(text[ref_in[table]])
-            text["ref"] = found.group(1) if found else ""
+            text[_REF] = found.group(1) if found else ""
         rag_found_in = ""
-        inside = status_in.get(table)
-        if inside and not text["rag"]:
-            text["rag"] = status_inside(text[inside], tracker.legend)
-            rag_found_in = inside
-        ref = text["ref"]
+        if table in status_at and not text[_RAG]:
+            text[_RAG] = status_inside(text[status_at[table]], tracker.legend)
+            rag_found_in = status_in[table]
+        ref = text[_REF]
         match = KLOE_REF.match(ref) if ref[:1] == "W" else None  # W1a, W3b …
         kloe_ref = f"W{match.group(1)}" if match else ""
         # The KLOE column, else the band the row sits under, else the ref's KLOE.
-        kloe = text["kloe"].upper() or record.kloe_band or kloe_ref
-        rag = text["rag"]
+        kloe = text[_KLOE].upper() or record.kloe_band or kloe_ref
+        rag = text[_RAG]
         complete = is_complete(rag)
         due = timescale.dates[-1] if timescale.dates else None
         # Overdue: not complete in the legend and due before the as-at date.
         days = (as_at - due).days if (due and not complete and due < as_at) else 0
-        lead = text["lead"]
+        lead = text[_LEAD]
         # By position, in the order of Action's fields (tests/test_validate.py pins it):
         # 22 keywords matched on every call cost 0.2 s more at 100,000 actions.
         action = Action(
@@ -143,13 +139,13 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
             record.row,  # row
             ref,  # ref
             kloe,  # kloe
-            text["finding"],  # finding
-            text["action"],  # action
+            text[_FINDING],  # finding
+            text[_ACTION],  # action
             timescale,  # timescale
             lead,  # lead
             split_leads(lead),  # leads
-            text["success_measure"],  # success_measure
-            text["progress"],  # progress
+            text[_MEASURE],  # success_measure
+            text[_PROGRESS],  # progress
             rag,  # rag
             last_updated(values["last_updated"]) if fields.updated else None,  # last_updated
             complete,  # complete
@@ -171,8 +167,9 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
 class _SheetFields:
     """Which fields a table's records hold: every record of a table holds the same."""
 
-    texts: tuple[str, ...]  # of TEXT_FIELDS
-    text_of: Callable[[dict[str, Any]], tuple[Any, ...]]  # a record's values of `texts`
+    # A record's values of every one of TEXT_FIELDS, in order; None for a field the
+    # table has no column for.
+    text_of: Callable[[dict[str, Any]], Any]
     dates: tuple[str, ...]  # of DATE_FIELDS, in their order
     updated: bool  # a Last updated column
     extras: tuple[str, ...]  # the keys of the columns carried as they are
@@ -182,8 +179,10 @@ class _SheetFields:
         values = record.values
         texts = tuple(fld for fld in TEXT_FIELDS if fld in values)
         return cls(
-            texts=texts,
-            text_of=items_getter(texts),
+            # One C call for a table with every text column; else each looked up.
+            text_of=items_getter(TEXT_FIELDS)
+            if texts == TEXT_FIELDS
+            else lambda values: map(values.get, TEXT_FIELDS),
             dates=tuple(fld for fld in DATE_FIELDS if fld in values),
             updated="last_updated" in values,
             extras=tuple(key for key in values if key.startswith(EXTRA)),

@@ -22,8 +22,16 @@ from wellled_xl.runtime import keep_to_exit
 if TYPE_CHECKING:
     from wellled_xl.paper.layout import PaperLayout
 
-# What validation imports that takes long; loaded while the tracker is read.
-VALIDATION_LIBRARIES = ("pandas", "pandera.pandas")
+# What validation imports that takes long; loaded while the tracker is read. pandera
+# loads its pandas backends as it first validates: named last, as a pandera that moves
+# them only loses the head start (a failed import ends the list, quietly).
+VALIDATION_LIBRARIES = (
+    "pandas",
+    "pandera.pandas",
+    "pandera.backends.pandas.register",
+    "pandera.backends.pandas.builtin_checks",
+    "pandera.backends.pandas.builtin_hypotheses",
+)
 
 
 def resolve_as_at(tracker: Tracker, as_at: date | None, today: date | None = None) -> date:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from hostile import build_case
-from trackers import LEADS, LEGEND, run_cli, trust_tracker
+from trackers import LEADS, LEGEND, REPO, run_cli, trust_tracker
 
 from wellled_xl import errors, readahead, runtime
 from wellled_xl.readahead import Reader, read_ahead, threshold_mb
@@ -260,3 +261,52 @@ def test_a_forked_reader_reads_the_rows_the_plain_order_reads(case_id: str, tmp_
 
 def test_a_refused_file_is_refused_by_the_process_that_read_it(tmp_path: Path) -> None:
     assert _read_sheets_ahead(build_case("cell-beyond-row-limit", tmp_path)) == 3
+
+
+@pytest.fixture(scope="module")
+def log_of_3000(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A trust's log long enough that its run is still reading a second after it starts."""
+    rows = [
+        [f"{i // 50 + 1}.{i % 50 + 1:02d}", f"Action {i}", "RG", "31/03/2019", "", "On track",
+         "A/G" if i % 4 else "AG"]
+        for i in range(3000)
+    ]  # fmt: skip
+    return trust_tracker(tmp_path_factory.mktemp("ctrl-c") / "log.xlsx", rows)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_ctrl_c_while_reading_ahead_ends_both_processes_with_one_line(
+    command: str, log_of_3000: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C reaches the terminal's whole process group: the guardian and its reader. The
+    run ends with 130 and "interrupted", said once, no half report on stdout, no paper or
+    temporary file left, and no process of the run still alive."""
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ["--json"] if command == "validate" else ["-o", str(out / "paper.xlsx")]
+    run = subprocess.Popen(
+        [sys.executable, "-m", "wellled_xl", command, str(log_of_3000), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), **AHEAD},
+        start_new_session=True,  # a group of its own, as a terminal gives a command
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not _children(run.pid) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert _children(run.pid), "no reader was forked"
+    time.sleep(0.2)  # the reader is parsing, the guardian scanning
+    os.killpg(run.pid, signal.SIGINT)
+    stdout, stderr = run.communicate(timeout=60)
+    assert run.returncode == 130, stderr
+    assert stderr == "wellled-xl: interrupted\n"
+    assert stdout == ""
+    assert not list(out.iterdir())
+    with pytest.raises(ProcessLookupError):  # the group is gone: no reader left behind
+        os.killpg(run.pid, 0)

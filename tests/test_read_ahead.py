@@ -296,6 +296,9 @@ def test_ctrl_c_while_reading_ahead_ends_both_processes_with_one_line(
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(REPO), **AHEAD},
         start_new_session=True,  # a group of its own, as a terminal gives a command
+        # A terminal's command takes Ctrl-C; one started in the background by a shell
+        # inherits it ignored (CI runs the suite so), and Python then leaves it ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     deadline = time.monotonic() + 30
     while not _children(run.pid) and run.poll() is None and time.monotonic() < deadline:

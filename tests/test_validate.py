@@ -333,7 +333,7 @@ def test_the_terminal_report_groups_a_rule_on_many_rows_and_counts_long_overdue_
     assert "… and 260 more: the paper's Summary and validate --json list every one" in text
 
 
-def test_records_and_actions_are_made_in_their_fields_order() -> None:
+def test_records_actions_and_findings_are_made_in_their_fields_order() -> None:
     """read_tracker_sheet, read_actions and Rule.worded pass a Record's, an Action's and
     a Finding's fields by position (by keyword costs 0.2 s more at 100,000 rows): a field
     added or moved in the dataclass must be added or moved in those calls too, and this

@@ -98,9 +98,8 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
     )
     # Keyed by table (`SheetShape.table_key`): a sheet may hold Part A, then Part B. Each
     # names the text (its place in TEXT_FIELDS) a status or a ref is read from.
-    status_in = {s.table_key: s.status_in for s in tracker.shapes if s.status_in}
+    status_in = {s.table_key: _TEXT_AT[s.status_in] for s in tracker.shapes if s.status_in}
     ref_in = {s.table_key: _TEXT_AT[s.ref_in] for s in tracker.shapes if s.ref_in}
-    status_at = {table: _TEXT_AT[fld] for table, fld in status_in.items()}
     is_complete = tracker.legend.is_complete
     tables: dict[tuple[str, int], _SheetFields] = {}  # the records of a table share columns
     for record in tracker.records:
@@ -117,9 +116,9 @@ def read_actions(tracker: Tracker, as_at: date) -> list[Reading]:
             found = REF_IN_TEXT.match(text[ref_in[table]])
             text[_REF] = found.group(1) if found else ""
         rag_found_in = ""
-        if table in status_at and not text[_RAG]:
-            text[_RAG] = status_inside(text[status_at[table]], tracker.legend)
-            rag_found_in = status_in[table]
+        if table in status_in and not text[_RAG]:
+            text[_RAG] = status_inside(text[status_in[table]], tracker.legend)
+            rag_found_in = TEXT_FIELDS[status_in[table]]
         ref = text[_REF]
         match = KLOE_REF.match(ref) if ref[:1] == "W" else None  # W1a, W3b …
         kloe_ref = f"W{match.group(1)}" if match else ""

@@ -92,12 +92,7 @@ def _read_sheet(
         # dropped: one stray space typed at row 999,999 no longer holds a million rows of
         # empty cells in memory (360 MB), only the cells in use.
         for row in sheet.iter_rows():
-            first = row[0] if row else None
-            # Most rows hold text in their first cell: kept without asking each cell.
-            if (type(first) is str and first and not first.isspace()) or _holds_something(row):
-                rows.append(row)
-            else:
-                rows.append(EMPTY_ROW)
+            rows.append(row if _holds_something(row) else EMPTY_ROW)
         return _without_blank_tail(rows), sheet.merged_cell_ranges or []
     except (python_calamine.CalamineError, ValueError) as exc:
         raise errors.NotAWorkbook(path, f"sheet {name!r} cannot be read ({exc})") from exc
@@ -184,6 +179,9 @@ def _merged_in_part(path: Path, part: str | None) -> list[MergedRange]:
 
 def _holds_something(row: list[Any]) -> bool:
     """Whether a row holds a value other than blank text (most rows: their first cell)."""
+    first = row[0] if row else None
+    if type(first) is str and first and not first.isspace():  # most rows: no loop
+        return True
     for cell in row:
         if cell != "" and cell is not None and not (isinstance(cell, str) and not cell.strip()):
             return True

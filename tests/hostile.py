@@ -109,8 +109,10 @@ def raw_xlsx(
     extra_parts: dict[str, bytes] | None = None,
     extra_types: str = "",
     duplicate: tuple[str, bytes] | None = None,
+    workbook_pr: str = "",
 ) -> Path:
-    """A minimal .xlsx written by hand: every byte of every part is the test's choice."""
+    """A minimal .xlsx written by hand: every byte of every part is the test's choice
+    (`workbook_pr`: the workbook's <workbookPr> element, if any)."""
     overrides = [
         (
             "/xl/workbook.xml",
@@ -155,7 +157,7 @@ def raw_xlsx(
         ),
         "xl/workbook.xml": (
             f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{NS}" xmlns:r="{REL_NS}">'
-            f"<sheets>{''.join(entries)}</sheets></workbook>"
+            f"{workbook_pr}<sheets>{''.join(entries)}</sheets></workbook>"
         ),
         "xl/_rels/workbook.xml.rels": (
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL_NS}">'
@@ -384,8 +386,9 @@ def _bulky(path: Path) -> Path:
 
 
 def _far_cell(path: Path) -> Path:
-    """One cell at XFD1048576: calamine would reserve 17 billion cells and abort."""
-    far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    """One cell at XFD1048577, a row past Excel's grid: no file Excel writes has it, and
+    calamine would reserve 17 billion cells and abort."""
+    far = '<row r="1048577"><c r="XFD1048577"><v>1</v></c></row></sheetData>'
     xml = (
         f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}">'
         + sheet_data(tracker_rows(ROW)).replace("</sheetData>", far)
@@ -825,6 +828,19 @@ def _date_range(path: Path) -> Path:
     return raw_xlsx(path, [RawSheet("Actions", rows)])
 
 
+def _date_system_1904(path: Path) -> Path:
+    """A workbook in Excel's 1904 date system (Excel for Mac's before 2011): serial 42000 is
+    28 Dec 2018 there, as a date-styled cell and as a plain number; 5 is no date."""
+    rows = tracker_rows(
+        ["W1a", "W1", "Plain number", 42000, None, "RG", "m", "p", "A/G"],
+        ["W1b", "W1", "Date-styled", Raw('<c r="{ref}" s="1"><v>42000</v></c>'), None, "RG",
+         "m", "p", "A/G"],
+        ["W1c", "W1", "Revised, both plain", 42000, 42100, "RG", "m", "p", "A/G"],
+        ["W1d", "W1", "A small number", 5, None, "RG", "m", "p", "A/G"],
+    )  # fmt: skip
+    return raw_xlsx(path, [RawSheet("Actions", rows)], workbook_pr='<workbookPr date1904="1"/>')
+
+
 def _boolean_neither(path: Path) -> Path:
     """A boolean cell holding 2: no program that writes .xlsx files properly saves one."""
     row = list(ROW)
@@ -1001,6 +1017,7 @@ CASES: dict[str, Case] = {
     "formulas-in-dates-and-status": Case(_formulas_in_dates_and_status, "read", bounded=True),
     "dates-1900-to-9999-and-beyond": Case(_date_range, "read", bounded=True),
     "booleans-in-date-columns": Case(_booleans_in_dates, "read", bounded=True),
+    "dates-in-the-1904-date-system": Case(_date_system_1904, "read", bounded=True),
     "boolean-cell-neither-true-nor-false": Case(
         _boolean_neither, "refused", ("cannot be read", "boolean"), bounded=True
     ),
@@ -1013,8 +1030,11 @@ CASES: dict[str, Case] = {
     "stray-cell-row-1000000": Case(_stray_cell(1_000_000, "H", "stray note"), "read", bounded=True),
     "stray-text-in-ref-column-row-1000000": Case(_stray_cell(1_000_000), "read", bounded=True),
     "stray-cell-row-1000000-column-xfd": Case(_stray_cell(1_000_000, "XFD"), "read", bounded=True),
-    "stray-cell-row-1048576": Case(
-        _stray_cell(1_048_576), "refused", ("WELLLED_XL_MAX_ROWS", "1,048,576"), bounded=True
+    # Excel's last row, and its last cell: as far as a user can type, so read.
+    "stray-cell-row-1048576": Case(_stray_cell(1_048_576), "read", bounded=True),
+    "stray-cell-xfd1048576": Case(_stray_cell(1_048_576, "XFD"), "read", bounded=True),
+    "stray-cell-past-excel-last-row": Case(
+        _stray_cell(1_048_577), "refused", ("WELLLED_XL_MAX_ROWS", "1,048,577"), bounded=True
     ),
     "header-row-no-actions": Case(_header_only, "read", bounded=True),
 }

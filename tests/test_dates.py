@@ -14,6 +14,7 @@ from wellled_xl.dates import (
     DateParseError,
     NotADateError,
     Timescale,
+    from_1904_serial,
     parse_timescale,
 )
 
@@ -136,6 +137,22 @@ def test_text_is_kept_as_the_source():
 )
 def test_real_date_cells(cell, expected):
     assert parse_timescale(cell) == Timescale((expected,))
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (42000, D(2018, 12, 28)),  # 1,462 days after serial 42000 of the 1900 system
+        (42000.75, D(2018, 12, 28)),  # the fraction is the time of day
+        (20000 - 1462, D(1954, 10, 3)),  # the first and last days read as dates, as in 1900's
+        (80000 - 1462, D(2119, 1, 11)),
+        (20000 - 1463, 20000 - 1463),  # any other number is left as typed: no date
+        (5, 5),
+        (-3.5, -3.5),
+    ],
+)
+def test_a_number_in_the_1904_date_system_is_the_day_it_means_there(number, expected):
+    assert from_1904_serial(number) == expected
 
 
 @pytest.mark.parametrize(

@@ -27,17 +27,21 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
 import python_calamine
-from hostile import CASES, INJECTIONS, NS, RawSheet, build_case, cfb, raw_xlsx
+from hostile import CASES, INJECTIONS, NS, ROW, RawSheet, build_case, cfb, raw_xlsx, tracker_rows
 
 from wellled_xl import errors
 from wellled_xl.preflight import Limits, check_workbook
 
 AS_AT = "2019-09-30"
+# What a case's reading must show besides the common checks: its report, output folder
+# and temporary folder.
+Check = Callable[[dict, Path, Path], None]
 TIMEOUT = 30  # seconds for one command on one input
 BIG_TIMEOUT = 90  # the 50,000-row case: validate ~5 s, build ~12 s on 2 cores
 MEMORY = 2 * 1024**3
@@ -396,11 +400,26 @@ def _stray_row_said(report: dict, out: Path, tmp: Path) -> None:
     assert {f["row"] for f in report["findings"]} >= {1_000_000}
 
 
-def _stray_text_said(report: dict, out: Path, tmp: Path) -> None:
-    # A lone word far below the last action is said where it is, not read as a heading.
-    assert report["reading"]["sheets"][0]["groups"] == []
-    stray = [f for f in report["findings"] if f["rule"] == "stray-text"]
-    assert [(f["cell"], f["value"]) for f in stray] == [("A1000000", "x")]
+def _stray_text_said(cell: str) -> Check:
+    def check(report: dict, out: Path, tmp: Path) -> None:
+        # A lone word far below the last action is said where it is, not read as a heading,
+        # and the one action is papered.
+        assert report["reading"]["sheets"][0]["groups"] == []
+        stray = [f for f in report["findings"] if f["rule"] == "stray-text"]
+        assert [(f["cell"], f["value"]) for f in stray] == [(cell, "x")]
+        assert report["summary"]["actions"] == 1
+        assert "Leadership coaching" in _paper_texts(out)
+
+    return check
+
+
+def _dates_1904_read(report: dict, out: Path, tmp: Path) -> None:
+    # Day 42000 of the 1904 system, whether the cell shows it as a date or as a number.
+    due = {action["ref"]: action["due_date"] for action in report["overdue"]}
+    assert due == {"W1a": "2018-12-28", "W1b": "2018-12-28", "W1c": "2019-04-07"}
+    unread = {f["cell"]: f["message"] for f in report["findings"] if f["rule"] == "date-unreadable"}
+    assert list(unread) == ["D5"] and '"5.0"' in unread["D5"]  # the number as typed
+    assert "28 Dec 2018\n7 Apr 2019\n176 days overdue" in _paper_texts(out)
 
 
 def _hidden_said(report: dict, out: Path, tmp: Path) -> None:
@@ -418,9 +437,12 @@ CHECKS = {
     "control-characters-every-field": _controls_kept,
     "text-beyond-32767-characters": _truncation_said,
     "dates-1900-to-9999-and-beyond": _unreadable_numbers_said,
+    "dates-in-the-1904-date-system": _dates_1904_read,
     "formulas-in-dates-and-status": _formulas_said,
     "stray-cell-row-1000000": _stray_row_said,
-    "stray-text-in-ref-column-row-1000000": _stray_text_said,
+    "stray-text-in-ref-column-row-1000000": _stray_text_said("A1000000"),
+    "stray-cell-row-1048576": _stray_text_said("A1048576"),
+    "stray-cell-xfd1048576": _stray_text_said("XFD1048576"),
     "formula-error-values": _formula_errors_are_findings,
     "formulas-without-cached-values": _uncached_formulas_are_findings,
     "merged-cells-across-rows": _merged_cells_are_findings,
@@ -494,6 +516,25 @@ def test_a_dtd_split_across_two_reads_is_still_found(tmp_path, monkeypatch) -> N
     monkeypatch.setattr(preflight, "CHUNK", split_at)
     with pytest.raises(errors.NotAWorkbook, match="DOCTYPE"):
         check_workbook(tracker)
+
+
+@pytest.mark.parametrize(
+    ("workbook_pr", "date1904"),
+    [
+        ('<workbookPr date1904="1"/>', True),
+        ('<workbookPr date1904="true"/>', True),
+        ('<workbookPr date1904="0"/>', False),
+        ('<workbookPr defaultThemeVersion="164011"/>', False),
+        ("", False),
+    ],
+)
+def test_the_scan_says_whether_a_workbook_counts_dates_from_1904(
+    workbook_pr: str, date1904: bool, tmp_path: Path
+) -> None:
+    path = raw_xlsx(
+        tmp_path / "t.xlsx", [RawSheet("Actions", tracker_rows(ROW))], workbook_pr=workbook_pr
+    )
+    assert check_workbook(path).date1904 is date1904
 
 
 def test_limits_come_from_the_environment_and_bad_values_are_refused() -> None:

@@ -22,7 +22,15 @@ from wellled_xl.dates import (
     Timescale,
     parse_timescale,
 )
-from wellled_xl.model import EXTRA, Action, Record, Tracker, YearContext, cell_text
+from wellled_xl.model import (
+    DATE_FIELDS,
+    EXTRA,
+    Action,
+    Record,
+    Tracker,
+    YearContext,
+    cell_text,
+)
 from wellled_xl.scale import status_inside
 from wellled_xl.shape import KLOE_REF, REF_IN_TEXT, items_getter
 
@@ -38,8 +46,6 @@ _ROLE_WORD = re.compile(
     re.I,
 )
 _JOINING_WORD = re.compile(r"\b(?:of|for|the|to|in)\b", re.I)
-# The cells that hold a due date, in the order original -> revisions -> latest.
-DATE_FIELDS = ("timescale", "original_due", "previous_revisions", "revised_due")
 # The cells read as text (the date cells and last_updated are parsed instead).
 TEXT_FIELDS = ("ref", "kloe", "finding", "action", "lead", "rag", "success_measure", "progress")
 _TEXT_AT = {fld: index for index, fld in enumerate(TEXT_FIELDS)}

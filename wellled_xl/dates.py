@@ -14,6 +14,9 @@ MAX_TEXT_LENGTH = 200
 # Excel's 1900 date system counts 1900-01-01 as day 1 and wrongly treats 1900 as a leap
 # year, so from serial 61 (1 March 1900) on, a serial is a day count from 30 Dec 1899.
 _EXCEL_EPOCH = date(1899, 12, 30)
+# A workbook in Excel's 1904 date system (Excel for Mac's before 2011; `date1904` in its
+# workbook.xml) counts days from 1 January 1904: 1,462 days after the 1900 system's day 0.
+_DAYS_1904_AFTER_1900 = 1462
 # Only numbers in this range are read as Excel dates (about 1954 to 2119); any other
 # number in a date column is more likely a typo or a count than a date.
 _EXCEL_SERIALS = (20_000, 80_000)
@@ -217,6 +220,17 @@ def _excel_serial_date(number: Real) -> date:
         raise DateParseError(str(number), "a number on its own is not a date")
     # The fraction of a serial is the time of day.
     return _EXCEL_EPOCH + timedelta(days=int(number))
+
+
+def from_1904_serial(number: Real) -> date | Real:
+    """A plain number in a date cell of a workbook in Excel's 1904 date system: the day it
+    means there, when that day is in the range `parse_timescale` reads a number as a date;
+    any other number as it is, for `parse_timescale` to say, with the number as typed, why
+    it is no date. (python-calamine reads a date-styled cell in the workbook's own date
+    system already: only a number shown as a number needs this.)"""
+    serial = number + _DAYS_1904_AFTER_1900
+    low, high = _EXCEL_SERIALS
+    return _excel_serial_date(serial) if low <= serial <= high else number
 
 
 def _describe(value: object) -> str:

@@ -238,6 +238,9 @@ class Record:
         return f"{column}{self.row}" if column else ""
 
 
+# The cells that hold a due date, in the order original -> revisions -> latest.
+DATE_FIELDS = ("timescale", "original_due", "previous_revisions", "revised_due")
+
 # A column carried to the paper as the tracker has it, under its own header: the key of
 # its value in `Record.values` and `Record.columns` is this prefix and the header.
 EXTRA = "extra:"

@@ -42,6 +42,7 @@ import defusedxml.ElementTree as SafeET
 from wellled_xl import errors
 
 MB = 1024 * 1024
+EXCEL_ROWS = 1_048_576  # the rows of Excel's grid
 CHUNK = MB  # bytes inflated at a time
 _OVERLAP = 256  # bytes carried between chunks, so no marker is split unseen
 
@@ -74,7 +75,10 @@ class Limits:
     max_ratio: int = 200  # unpacked : packed, for entries over ratio_min_entry_mb
     ratio_min_entry_mb: int = 1
     max_entries: int = 10_000  # files inside the zip
-    max_rows: int = 1_000_000  # the highest row number a sheet may use
+    # The highest row number a sheet may use: Excel's last row. A stray cell typed there
+    # is read (a sheet that holds a few cells is read cell by cell, see read.py); a higher
+    # row is in no file Excel writes.
+    max_rows: int = EXCEL_ROWS
     # Rows x columns of a sheet's used range: python-calamine holds each cell of it (~32
     # bytes, blank or not), so 9,000,000 cells and the rest of a run stay within 400 MB.
     max_cells: int = 9_000_000
@@ -216,6 +220,8 @@ class WorkbookScan:
     odd_numbers: dict[str, set[str]] = field(default_factory=dict)
     # The columns and rows each sheet hides (sheet name -> HiddenCells), for sheets that do.
     hidden_cells: dict[str, HiddenCells] = field(default_factory=dict)
+    # The workbook counts dates in Excel's 1904 date system (its workbookPr date1904).
+    date1904: bool = False
 
     def sheet_of(self, part: str) -> str | None:
         """The name of the sheet stored in `part`, if it is a worksheet."""
@@ -467,7 +473,7 @@ def _scan_workbook_parts(
     first = [n for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") if n in names]
     for name in first:
         _scan_part(source, archive, archive.getinfo(name), limits, False, None)
-    sheet_parts = _sheet_parts(archive, names)
+    sheet_parts, date1904 = _sheet_parts(archive, names)
     # Cell addresses are counted in worksheets only (a theme's r="50000" is no row).
     worksheets = {part: name for name, part in sheet_parts.items()} or {
         name: None for name in names if name.startswith("xl/worksheets/")
@@ -500,6 +506,7 @@ def _scan_workbook_parts(
         frozenset(sparse),
         odd_numbers,
         hidden_cells,
+        date1904,
     )
 
 
@@ -765,16 +772,17 @@ def _column_number(letters: bytes) -> int:
     return max(number, 1)
 
 
-def _sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
-    """Sheet name -> worksheet part, from workbook.xml and its relationships (DTD-free now)."""
+def _sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> tuple[dict[str, str], bool]:
+    """Sheet name -> worksheet part, from workbook.xml and its relationships (DTD-free now),
+    and whether the workbook is in Excel's 1904 date system."""
     wanted = ("xl/_rels/workbook.xml.rels", "xl/workbook.xml")
     if any(n not in names or archive.getinfo(n).file_size > _NAMES_PART_LIMIT for n in wanted):
-        return {}  # no names in messages rather than a huge tree in memory
+        return {}, False  # no names in messages rather than a huge tree in memory
     try:
         rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
         book = SafeET.fromstring(archive.read("xl/workbook.xml"))
     except Exception:  # a broken workbook.xml is calamine's to report, with its own words
-        return {}
+        return {}, False
     targets = {}
     for rel in rels:
         if _WORKSHEET_REL.search(rel.get("Type", "")) and rel.get("TargetMode") != "External":
@@ -783,10 +791,14 @@ def _sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
             targets[rel.get("Id")] = _normalise_part(path)
     r_id = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     parts = {}
+    date1904 = False
     for element in book.iter():
-        if element.tag.rsplit("}", 1)[-1] == "sheet" and element.get(r_id) in targets:
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "sheet" and element.get(r_id) in targets:
             parts[element.get("name", "")] = targets[element.get(r_id)]
-    return parts
+        elif tag == "workbookPr":  # an xsd:boolean, as calamine reads it
+            date1904 = element.get("date1904", "").strip() in ("1", "true")
+    return parts, date1904
 
 
 def _normalise_part(path: str) -> str:

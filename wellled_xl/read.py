@@ -439,6 +439,7 @@ def read_sheets(
         error_cells=scan.error_cells,
         hidden_columns=hidden_columns,
         hidden_rows=hidden_rows,
+        date1904=scan.date1904,
     )
 
 

@@ -24,7 +24,7 @@ from itertools import filterfalse
 from typing import Any, NamedTuple
 
 from wellled_xl.cells import cell_address, column_index, column_letter, range_address, split_cell
-from wellled_xl.dates import DateParseError, NotADateError, parse_timescale
+from wellled_xl.dates import DateParseError, NotADateError, from_1904_serial, parse_timescale
 from wellled_xl.headers import (
     ACTIONS_COLUMNS,
     FINDINGS_COLUMNS,
@@ -34,6 +34,7 @@ from wellled_xl.headers import (
     normalise,
 )
 from wellled_xl.model import (
+    DATE_FIELDS,
     EXTRA,
     NOT_ON_PAPER,
     Column,
@@ -119,6 +120,8 @@ class SheetExtras:
     # name -> column indexes, row indexes): for the hidden-column and hidden-rows findings.
     hidden_columns: dict[str, frozenset[int]] = field(default_factory=dict)
     hidden_rows: dict[str, frozenset[int]] = field(default_factory=dict)
+    # The workbook counts dates from 1904 (`dates.from_1904_serial`).
+    date1904: bool = False
 
 
 @dataclass
@@ -616,6 +619,17 @@ def _at(row: Sequence[Any], col: int) -> Any:
 # The sheet
 
 
+def _dates_from_1904(records: list[Record], fields: list[str]) -> None:
+    """A plain number in a date cell of a workbook in Excel's 1904 date system, as the day it
+    means there: read as a serial of the 1900 system, it would be four years early."""
+    for record in records:
+        values = record.values
+        for fld in fields:
+            value = values[fld]
+            if type(value) in (int, float):  # not a bool: said to be no date as it is
+                values[fld] = from_1904_serial(value)
+
+
 def read_tracker_sheet(
     name: str,
     rows: list[list[Any]],
@@ -754,6 +768,8 @@ def read_tracker_sheet(
                 table,  # table
             )
         )
+    if extras.date1904:
+        _dates_from_1904(records, [fld for fld in (*DATE_FIELDS, "last_updated") if fld in wanted])
     headers = tuple(normalise(cell) for cell in header_row if not _blank(cell))
     shape = SheetShape(
         name=name,

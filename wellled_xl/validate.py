@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from wellled_xl.actions import DATE_FIELDS, Reading, read_actions
+from wellled_xl.actions import Reading, read_actions
 from wellled_xl.cells import EXCEL_MAX_TEXT, excel_length
 from wellled_xl.dates import DateParseError, NotADateError
-from wellled_xl.model import EXTRA, Finding, Record, Tracker, cell_text
+from wellled_xl.model import DATE_FIELDS, EXTRA, Finding, Record, Tracker, cell_text
 from wellled_xl.preflight import FORMULA_NO_VALUE, UnreadableNumber
 from wellled_xl.report import Report
 from wellled_xl.rules import RULES

@@ -45,6 +45,7 @@ from wellled_xl.cells import GENERATED_MARK, Bounds, column_letter, range_addres
 from wellled_xl.dates import MONTH_NAMES
 from wellled_xl.history.movement import CHANGE_KINDS, KIND_TITLES, Movement, direction
 from wellled_xl.model import (
+    DATE_FIELDS,
     EXTRA,
     NOT_ON_PAPER,
     Action,
@@ -874,7 +875,6 @@ _SEED_CELLS: dict[str, tuple[CellMaker, ...]] = {
     "B": (_ref_cell, _text_of("finding"), _planned_action_of, _text_of("progress"),
           _lead_cell, _rag_of),
 }  # fmt: skip
-_DATE_FIELDS = ("timescale", "original_due", "revised_due", "previous_revisions")
 # The width a landscape A4 page gives a table, in Excel character units (the seed's Part A).
 TABLE_WIDTH = 150.0
 
@@ -882,7 +882,7 @@ TABLE_WIDTH = 150.0
 def _shape_columns(shape: SheetShape, actions: Sequence[Action]) -> list[_Column]:
     """A tracker sheet's own columns in its order: its fields, its dates as one timescale
     (struck-through revisions, overdue in red), and its extra columns under their headers."""
-    dates = [c for c in shape.columns if c.read_as in _DATE_FIELDS]
+    dates = [c for c in shape.columns if c.read_as in DATE_FIELDS]
     specs: list[tuple[str, str, CellMaker]] = []  # (header, kind, cell)
     extras = 0  # extra columns so far
     for column in shape.columns:
@@ -890,7 +890,7 @@ def _shape_columns(shape: SheetShape, actions: Sequence[Action]) -> list[_Column
         header = " ".join(column.header.replace(":", " ").split())
         if not read_as or read_as in NOT_ON_PAPER:
             continue
-        if read_as in _DATE_FIELDS:
+        if read_as in DATE_FIELDS:
             if column is dates[0]:
                 specs.append((header if len(dates) == 1 and header else "Timescale", "date",
                               _timescale_of))  # fmt: skip

@@ -333,6 +333,23 @@ def test_the_terminal_report_groups_a_rule_on_many_rows_and_counts_long_overdue_
     assert "… and 260 more: the paper's Summary and validate --json list every one" in text
 
 
+def test_a_cell_of_30000_characters_is_quoted_short_and_kept_whole(tmp_path: Path) -> None:
+    """A ref, lead, status, due date and header of 30,000 characters each: every message
+    and every line of the terminal report stays short enough to read; each finding's value
+    is still the whole cell."""
+    from trackers import write_rows
+
+    huge = "word " * 6_000
+    rows = [["Ref", "Action", "Lead", "RAG", "Progress", "Target date", "Notes " + huge]]
+    rows += [["W1a" + huge, "Act", "RG" + huge, "G" + huge, "Going", huge, "n"]]
+    rows += [["W1b", "Act", "RG", "A/G", "Going", "March 2019", "n"]]
+    report = validate(read_tracker(write_rows(tmp_path / "t.xlsx", rows)), AS_AT)
+    quoting = [f for f in report.findings if isinstance(f.value, str) and len(f.value) >= 29_000]
+    assert {f.rule for f in quoting} >= {"ref-format", "kloe-missing", "date-unreadable"}
+    assert max(len(f.message) + len(f.suggestion) for f in report.findings) < 1_000
+    assert max(map(len, report.render_text().splitlines())) < 1_000
+
+
 def test_records_actions_and_findings_are_made_in_their_fields_order() -> None:
     """read_tracker_sheet, read_actions and Rule.worded pass a Record's, an Action's and
     a Finding's fields by position (by keyword costs 0.2 s more at 100,000 rows): a field

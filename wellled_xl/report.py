@@ -12,6 +12,7 @@ import orjson
 
 from wellled_xl.errors import EXIT_FINDINGS, EXIT_OK
 from wellled_xl.model import EXTRA, Action, Finding, Tracker
+from wellled_xl.rules import QUOTED
 
 if TYPE_CHECKING:
     from wellled_xl.history.movement import Movement
@@ -155,7 +156,7 @@ class Report:
             counts = Counter(f.severity for f in findings)
             lines += [
                 "",
-                f"{bold}{printable(sheet) or 'Workbook'}{reset}: {counts['error']} errors, "
+                f"{bold}{printable(sheet, QUOTED) or 'Workbook'}{reset}: {counts['error']} errors, "
                 f"{counts['warning']} warnings",
             ]
             # A rule that fires on many rows of a sheet is one block, its cells listed
@@ -168,7 +169,7 @@ class Report:
                     by_lead[lead_of.get((sheet, finding.row), "")].append(finding)
             for lead, items in by_lead.items():
                 if lead:
-                    lines.append(f"  {bold}{printable(lead)}{reset} ({len(items)})")
+                    lines.append(f"  {bold}{printable(lead, QUOTED)}{reset} ({len(items)})")
                 for f in items:
                     tint = red if f.severity == "error" else amber
                     where = f.cell or "-"
@@ -195,7 +196,8 @@ class Report:
             for a in overdue[:OVERDUE_LISTED]:
                 slipped = ", slipped" if a.slipped else ""
                 lines.append(
-                    f"  {printable(a.ref):<6} {printable(a.lead):<14} {printable(a.rag):<4} "
+                    f"  {printable(a.ref, QUOTED):<6} {printable(a.lead, QUOTED):<14} "
+                    f"{printable(a.rag, QUOTED):<4} "
                     f"due {a.due_date:%d %b %Y}  "
                     f"{red}{a.days_overdue} days overdue{reset}{slipped}"
                 )
@@ -214,7 +216,7 @@ class Report:
         legend = self.tracker.legend
         lines = ["", f"{bold}How the tracker was read{reset}"]
         for shape in shapes:
-            lines.append(f"  {printable(shape.name)} (header row {shape.header_row}):")
+            lines.append(f"  {printable(shape.name, QUOTED)} (header row {shape.header_row}):")
             for column in shape.columns:
                 if not column.read_as:
                     continue
@@ -223,7 +225,7 @@ class Report:
                 shown = "carried to the paper as it is" if extra else read_as
                 if extra and column.hidden:
                     shown = "left off the paper"
-                header = printable(" ".join(column.header.split())) or "(no header)"
+                header = printable(" ".join(column.header.split()), QUOTED) or "(no header)"
                 lines.append(f"    {column.letter} {header} → {shown}: {printable(column.why)}")
             if shape.groups:
                 groups = ", ".join(printable(g[:40]) for g in shape.groups[:6])
@@ -307,9 +309,12 @@ def json_bytes(document: Any, indent: bool = False) -> bytes:
     return orjson.dumps(document, option=option | orjson.OPT_INDENT_2 if indent else option)
 
 
-def printable(text: object) -> str:
-    """Text safe to print on a terminal: control characters shown as escapes (\\x1b)."""
+def printable(text: object, longest: int | None = None) -> str:
+    """Text safe to print on a terminal: control characters shown as escapes (\\x1b); with
+    `longest`, cut to that many characters, "…" last (a cell may hold 32,767)."""
     value = str(text)
+    if longest is not None and len(value) > longest:
+        value = f"{value[: longest - 1]}…"
     if value.isprintable():
         return value
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)

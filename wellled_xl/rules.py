@@ -22,6 +22,12 @@ from wellled_xl.model import Finding, Severity
 
 Template = str | Mapping[str, str]
 
+# A finding's words stay readable whatever a cell holds: a message longer than this is
+# worded again with each text it quotes cut to QUOTED characters (a ref of 45,000
+# characters made a message of 90,000). The finding's value keeps the cell whole.
+LONGEST_MESSAGE = 600
+QUOTED = 80
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -55,6 +61,11 @@ class Rule:
         finding's own fields (sheet, cell, row, ref, field, value) and every other word
         its templates use. Validation words thousands of findings this way, without the
         keywords of `finding` to match on each."""
+        message = _pick(self.message, variant).format_map(context)
+        words = context
+        if len(message) > LONGEST_MESSAGE:
+            words = {key: _quoted(word) for key, word in context.items()}
+            message = _pick(self.message, variant).format_map(words)
         # By position, in the order of Finding's fields (tests/test_validate.py pins it).
         return Finding(
             context["sheet"],  # sheet
@@ -65,9 +76,16 @@ class Rule:
             context["value"],  # value
             self.code,  # rule
             self.severity,  # severity
-            _pick(self.message, variant).format_map(context),  # message
-            _pick(self.suggestion, variant).format_map(context),  # suggestion
+            message,  # message
+            _pick(self.suggestion, variant).format_map(words),  # suggestion
         )
+
+
+def _quoted(word: Any) -> Any:
+    """A text as a long message quotes it: its first QUOTED characters, and "…"."""
+    if isinstance(word, str) and len(word) > QUOTED:
+        return f"{word[: QUOTED - 1]}…"
+    return word
 
 
 def _pick(template: Template, variant: str) -> str:

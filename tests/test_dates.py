@@ -24,6 +24,17 @@ D = date  # keeps the tables below readable
 
 # (cell, context_year, dates read)
 READS = [
+    # A time of day after a date, as programs write dates as text, is no part of the day.
+    ("31/03/2019 12:00", None, (D(2019, 3, 31),)),
+    ("2019-03-31 00:00:00", None, (D(2019, 3, 31),)),
+    ("2019-03-31T09:30:00.000Z", None, (D(2019, 3, 31),)),
+    ("31/03/2019 9:30 am", None, (D(2019, 3, 31),)),
+    ("31 March 2019, 14:05 BST", None, (D(2019, 3, 31),)),
+    ("March 2019 (revised 30/06/2019 10:15)", None, (D(2019, 3, 31), D(2019, 6, 30))),
+    # Invisible characters pasted with the text, and full-width digits.
+    ("\u200b31/03/2019\ufeff", None, (D(2019, 3, 31),)),
+    ("31/03/2019\u00a0", None, (D(2019, 3, 31),)),
+    ("３１/０３/２０１９", None, (D(2019, 3, 31),)),
     # Seed examples from trusts' trackers: several months mean the original then revisions.
     ("March 2019 July 2019", None, (D(2019, 3, 31), D(2019, 7, 31))),
     ("February 2019", None, (D(2019, 2, 28),)),

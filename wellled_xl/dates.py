@@ -3,6 +3,7 @@
 import calendar
 import re
 import string
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
@@ -21,6 +22,16 @@ _DAYS_1904_AFTER_1900 = 1462
 # number in a date column is more likely a typo or a count than a date.
 _EXCEL_SERIALS = (20_000, 80_000)
 
+# A time of day after a date ("31/03/2019 12:00", "2019-03-31T00:00:00", as a program
+# writes a date as text) is no part of the day, as the fraction of a serial is not.
+_TIME_OF_DAY = re.compile(
+    r"(?<=\d)(?:T|\s+|\s*,\s*)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[ap]\.?m\b\.?)?"
+    r"(?:\s*(?:Z|UTC|GMT|BST)\b|[+-]\d{2}:?\d{2})?(?![\d:])",
+    re.IGNORECASE,
+)
+# Characters pasted from web pages and e-mails that show nothing: zero-width spaces and
+# joiners, the word joiner, a byte-order mark, a soft hyphen.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # A four-digit year outside this window is a typo in an action tracker ("2109").
 _FIRST_YEAR, _LAST_YEAR = 1900, 2099
 
@@ -185,6 +196,10 @@ def parse_timescale(value: object, *, context_year: int | None = None) -> Timesc
     if not isinstance(value, str):
         raise DateParseError(_describe(value), "it is neither a date nor text")
     text = " ".join(value.split())
+    if not text.isascii():  # invisible characters; full-width digits, as NFKC makes them
+        text = " ".join(unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).split())
+    if ":" in text:
+        text = _TIME_OF_DAY.sub("", text).strip()
     if not text:
         return Timescale(())
     status = _STATUS_WORDS.get(" ".join(text.strip(_STATUS_TRIM).lower().split()))

@@ -118,8 +118,8 @@ def test_two_positions_of_the_sample(tmp_path: Path) -> None:
     assert {"W1b", "W2a", "1", "14"} <= unchanged
     # JSON: changes with ISO dates; the trend of both positions
     document = report.to_dict()
-    assert {"sheet": "Actions", "ref": "W1a", "kind": "due_date", "before": "2019-03-31",
-            "after": "2019-07-31"} in document["changes"]  # fmt: skip
+    assert {"sheet": "Actions", "part": "A", "ref": "W1a", "kind": "due_date",
+            "before": "2019-03-31", "after": "2019-07-31"} in document["changes"]  # fmt: skip
     assert [t["as_at"] for t in document["history"]["trend"]] == ["2019-06-30", "2019-09-30"]
     assert sqlite_positions(history) == [("2019-06-30", 31), ("2019-09-30", 30)]
 
@@ -339,6 +339,19 @@ def test_movement_without_a_file() -> None:
     assert [(c.ref, c.kind) for c in moved.changes] == [("b", "removed"), ("c", "rag")]
     assert [f.rule for f in moved.findings] == ["progress-unchanged", "progress-unchanged"]
     assert movement(None, now).changes == []
+
+
+def test_a_part_a_and_a_part_b_action_of_one_ref_on_one_sheet_are_two_actions() -> None:
+    """A sheet holding Part A, then Part B, each numbered from 1: each action is followed
+    from paper to paper on its own, neither taken for the other or dropped."""
+    before = Position("id:t", JUNE, (_entry("1"), _entry("1", part="B", rag="R")))
+    now = [_entry("1", rag="A/R"), _entry("1", part="B", rag="G", complete=True)]
+    moved = movement(before, now)
+    assert [(c.part, c.ref, c.kind, c.before, c.after) for c in moved.changes] == [
+        ("B", "1", "closed", "R", "G"),
+        ("A", "1", "rag", "A/G", "A/R"),
+    ]
+    assert moved.previous_rag == {("Actions", "A", "1"): "A/G", ("Actions", "B", "1"): "R"}
     assert direction("A/R", "A/G", DEFAULT_LEGEND) == 1
     assert direction("A/G", "R", DEFAULT_LEGEND) == -1
     assert direction("AG", "G", DEFAULT_LEGEND) == 0  # off the legend: no arrow

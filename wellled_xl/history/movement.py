@@ -42,9 +42,10 @@ class Entry(NamedTuple):  # a tuple, not a dataclass: a position holds 10,000s o
     due_cell: str = ""
 
     @property
-    def key(self) -> tuple[str, str]:
-        """An action is the same action from paper to paper when its sheet and ref are."""
-        return (self.sheet, self.ref)
+    def key(self) -> tuple[str, str, str]:
+        """An action is the same action from paper to paper when its sheet, part and ref
+        are: a sheet may hold a Part A table and a Part B table, each numbered from 1."""
+        return (self.sheet, self.part, self.ref)
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,20 @@ class Change:
     """One movement of one action since the last paper."""
 
     sheet: str
+    part: str
     ref: str
     kind: str  # one of CHANGE_KINDS
     before: Any
     after: Any
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """The action's, as `Entry.key`."""
+        return (self.sheet, self.part, self.ref)
+
     def to_dict(self) -> dict[str, Any]:
         iso = [v.isoformat() if isinstance(v, date) else v for v in (self.before, self.after)]
-        return {"sheet": self.sheet, "ref": self.ref, "kind": self.kind,
+        return {"sheet": self.sheet, "part": self.part, "ref": self.ref, "kind": self.kind,
                 "before": iso[0], "after": iso[1]}  # fmt: skip
 
 
@@ -82,7 +89,7 @@ class Movement:
     previous_as_at: date | None
     changes: list[Change] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    previous_rag: dict[tuple[str, str], str] = field(default_factory=dict)  # key -> RAG then
+    previous_rag: dict[tuple[str, str, str], str] = field(default_factory=dict)  # key -> RAG then
     # (as-at, counts per status) for up to the last eight positions, this one last.
     trend: list[tuple[date, dict[str, int]]] = field(default_factory=list)
     current: list[Entry] = field(default_factory=list)  # this position, as compared
@@ -117,30 +124,30 @@ def movement(previous: Position | None, current: Sequence[Entry]) -> Movement:
     if previous is None:
         return Movement(None, current=list(current))
     result = Movement(previous.as_at, current=list(current))
-    before: dict[tuple[str, str], Entry] = {}
+    before: dict[tuple[str, str, str], Entry] = {}
     for entry in previous.entries:
         if entry.ref:
-            before.setdefault((entry.sheet, entry.ref), entry)
-    seen: set[tuple[str, str]] = set()
+            before.setdefault(entry.key, entry)
+    seen: set[tuple[str, str, str]] = set()
     changes, findings = result.changes, result.findings
     when = f"{previous.as_at:%d %b %Y}"
     for now in current:
-        key = (now.sheet, now.ref)
+        key = now.key
         if not now.ref or key in seen:
             continue  # no ref (or a duplicate ref): it cannot be followed paper to paper
         seen.add(key)
         then = before.get(key)
         if then is None:
-            changes.append(Change(now.sheet, now.ref, "new", None, now.rag))
+            changes.append(Change(*key, "new", None, now.rag))
             continue
         result.previous_rag[key] = then.rag
         if then.complete != now.complete:
             kind = "closed" if now.complete else "reopened"
-            changes.append(Change(now.sheet, now.ref, kind, then.rag, now.rag))
+            changes.append(Change(*key, kind, then.rag, now.rag))
         elif then.rag != now.rag:
-            changes.append(Change(now.sheet, now.ref, "rag", then.rag, now.rag))
+            changes.append(Change(*key, "rag", then.rag, now.rag))
         if then.due_date != now.due_date:
-            changes.append(Change(now.sheet, now.ref, "due_date", then.due_date, now.due_date))
+            changes.append(Change(*key, "due_date", then.due_date, now.due_date))
             if then.due_date and now.due_date and now.due_date > then.due_date and not now.complete:
                 findings.append(
                     RULES["slipped-again"].finding(
@@ -150,7 +157,7 @@ def movement(previous: Position | None, current: Sequence[Entry]) -> Movement:
                     )
                 )  # fmt: skip
         if then.lead != now.lead:
-            changes.append(Change(now.sheet, now.ref, "lead", then.lead, now.lead))
+            changes.append(Change(*key, "lead", then.lead, now.lead))
         if (
             now.progress
             and not (now.complete and then.complete)
@@ -165,7 +172,7 @@ def movement(previous: Position | None, current: Sequence[Entry]) -> Movement:
     for key, then in before.items():
         if key in seen:
             continue
-        changes.append(Change(then.sheet, then.ref, "removed", then.rag, None))
+        changes.append(Change(*key, "removed", then.rag, None))
         if not then.complete:
             findings.append(
                 RULES["action-removed"].finding(

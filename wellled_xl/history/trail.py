@@ -35,7 +35,7 @@ def trail(
     read = read_tracker(tracker)
     identity = tracker_identity(read.settings.tracker_id, tracker)
     positions = load_positions(history, identity)
-    actions: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    actions: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for position in positions:
         for entry in position.entries:
             if not entry.ref or (ref is not None and entry.ref != ref):
@@ -60,8 +60,8 @@ def trail(
             for p in positions
         ],
         "actions": [
-            {"sheet": sheet, "ref": action_ref, "trail": steps}
-            for (sheet, action_ref), steps in actions.items()
+            {"sheet": sheet, "part": part, "ref": action_ref, "trail": steps}
+            for (sheet, part, action_ref), steps in actions.items()
         ],
     }
 
@@ -88,6 +88,7 @@ def render_trail(document: dict[str, Any]) -> str:
     dates = ", ".join(p["as_at"] for p in positions)
     lines = [f"{printable(document['tracker'])}: {len(positions)} positions ({dates})"]
     for action in document["actions"]:
-        lines.append(f"  {printable(action['ref'])} ({printable(action['sheet'])})")
+        part = ", Part B" if action["part"] == "B" else ""
+        lines.append(f"  {printable(action['ref'])} ({printable(action['sheet'])}{part})")
         lines += [render_text_line(step) for step in action["trail"]]
     return "\n".join(lines)

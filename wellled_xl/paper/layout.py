@@ -1045,7 +1045,7 @@ def _with_previous_rag(tables: list[_Table], moved: Movement | None) -> list[_Ta
 
 def _previous_rag_of(moved: Movement) -> CellMaker:
     def cell(action: Action, legend: Legend) -> Cell:
-        key = (action.sheet, action.ref)
+        key = (action.sheet, action.part, action.ref)
         if key not in moved.previous_rag:
             return Cell("new" if action.ref else None, "centred")
         before = moved.previous_rag[key]
@@ -1449,10 +1449,10 @@ def _since_last_paper(builder: SheetBuilder, report: Report, moved: Movement) ->
         counts = Counter(change.kind for change in changes)
         tally = " · ".join(f"{KIND_TITLES[k]}: {counts[k]}" for k in CHANGE_KINDS if counts[k])
         builder.add([Cell(tally or "Nothing moved since the last paper.", "subtitle", span=width)])
-        by_key = {(a.sheet, a.ref): a for a in report.actions}
+        by_key = {(a.sheet, a.part, a.ref): a for a in report.actions}
         rows = []
         for change in changes:
-            action = by_key.get((change.sheet, change.ref))
+            action = by_key.get(change.key)
             rows.append(
                 [
                     Cell(KIND_TITLES[change.kind], "label bold"),

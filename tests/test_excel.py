@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -113,7 +113,11 @@ def remote_book(
     sheets: list[tuple[str, list[list[Any]]]],
     name: str = "sample_tracker.xlsx",
     client: str = "VBA",
+    hidden: Sequence[str] = (),
 ) -> Any:
+    """The open workbook as xlwings' remote engine has it (`hidden`: the sheets it says
+    Excel hides; a client that says nothing of visibility sends none)."""
+    visibility = {"visibility": "Visible"} if hidden else {}
     return xw.Book(
         json={
             "client": client,
@@ -126,6 +130,7 @@ def remote_book(
                     "values": [[_json_value(v) for v in row] for row in rows] or [[]],
                     "pictures": [],
                     "tables": [],
+                    **({"visibility": "Hidden"} if sheet in hidden else visibility),
                 }
                 for sheet, rows in sheets
             ],
@@ -1180,6 +1185,25 @@ def test_the_button_reads_hidden_columns_and_rows_as_the_file_reader_does(tmp_pa
     assert SPONSOR not in {
         v for name in run.paper_sheets for row in written[name].rows() for v in row
     }
+
+
+def test_the_button_leaves_a_hidden_tracker_sheet_unread_as_the_file_reader_does(tmp_path):
+    """An old copy of the log kept in a hidden sheet: said once, its actions not papered."""
+    from test_hidden import trust_log
+
+    path = trust_log(tmp_path / "log.xlsx", columns=(), rows=())
+    sheets = calamine_sheets(path)
+    old = [row[:] for row in sheets[0][1]]
+    old[1][1] = "An action of the old copy"
+    book = remote_book([*sheets, ("Old log", old)], name="log.xlsx", hidden=["Old log"])
+    _, extras = button.read_open_book(book)
+    assert extras.hidden == {"Old log"}
+    run = run_button(book)
+    said = [(f.rule, f.sheet) for f in run.report.findings if f.rule == "hidden-sheet"]
+    assert said == [("hidden-sheet", "Old log")]
+    assert "An action of the old copy" not in {a.action for a in run.report.actions}
+    # A client that says nothing of visibility: every sheet is read as shown.
+    assert button.read_open_book(remote_book(sheets, name="log.xlsx"))[1].hidden == set()
 
 
 def test_where_xlwings_cannot_say_what_is_hidden_nothing_is_guessed(tmp_path):

@@ -360,8 +360,8 @@ def word_main() -> None:
 def read_open_book(book: Any) -> tuple[list[tuple[str, list[list[Any]]]], SheetExtras]:
     """Every sheet's values from A1, one block read per sheet, shaped as python-calamine
     gives them (empty cells "", numbers float, dates datetime), so `tracker_from_sheets`
-    sees the same rows whichever door they came by; and the columns and rows Excel hides
-    in each, as the file reader learns them from the file."""
+    sees the same rows whichever door they came by; and the sheets, columns and rows Excel
+    hides, as the file reader learns them from the file."""
     sheets = []
     hidden_columns: dict[str, frozenset[int]] = {}
     hidden_rows: dict[str, frozenset[int]] = {}
@@ -380,7 +380,29 @@ def read_open_book(book: Any) -> tuple[list[tuple[str, list[list[Any]]]], SheetE
         hidden = hidden_in_sheet(sheet, rows, columns)
         if hidden is not None and any(hidden):
             hidden_columns[sheet.name], hidden_rows[sheet.name] = hidden
-    return sheets, SheetExtras(hidden_columns=hidden_columns, hidden_rows=hidden_rows)
+    return sheets, SheetExtras(
+        hidden=hidden_sheets(book), hidden_columns=hidden_columns, hidden_rows=hidden_rows
+    )
+
+
+def hidden_sheets(book: Any) -> frozenset[str]:
+    """The sheets Excel hides, hidden or very hidden: a hidden tracker sheet (an old copy
+    kept out of sight) is said and left unread, as the file reader does. A sheet's
+    `visible` is True when shown (-1, xlSheetVisible, through COM on Windows), and False,
+    0 or 2 (very hidden) when not; a sheet xlwings cannot say of is read as shown."""
+    names = []
+    for sheet in book.sheets:
+        try:
+            visible = sheet.visible
+        except Exception:  # a client that sends no visibility, or Excel refusing
+            continue
+        if inspect.isawaitable(visible):  # xlwings Lite answers only with `await`
+            if inspect.iscoroutine(visible):
+                visible.close()
+            continue
+        if visible is not True and visible != -1:
+            names.append(sheet.name)
+    return frozenset(names)
 
 
 def hidden_in_sheet(

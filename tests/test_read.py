@@ -101,6 +101,56 @@ def test_registers_are_read_and_missing_ones_become_warnings(tmp_path: Path) -> 
     assert {f.rule for f in full.findings} == {"no-kloe-list"}
 
 
+@pytest.mark.parametrize(
+    ("typed", "as_at"),
+    [
+        (date(2019, 9, 30), date(2019, 9, 30)),
+        ("2019-09-30", date(2019, 9, 30)),
+        ("30/09/2019", date(2019, 9, 30)),  # typed into a text cell, day first
+        ("30 Sept 2019", date(2019, 9, 30)),
+        (43738, date(2019, 9, 30)),  # a date that lost its format: the serial number
+        ("30/09/2019 00:00:00", date(2019, 9, 30)),
+    ],
+)
+def test_the_settings_as_at_date_is_read_as_a_due_date_is(
+    typed: object, as_at: date, tmp_path: Path
+) -> None:
+    settings = [["Setting", "Value"], ["As-at date", typed], ["Review period (months)", 6]]
+    rows = [["1", "Recruit a lead", "31/03/2019", "RG", "m", "Going", "A/G"]]
+    tracker = read_tracker(
+        trust_tracker(tmp_path / "t.xlsx", rows, extra_sheets={"Settings": settings})
+    )
+    assert (tracker.settings.as_at, tracker.settings.review_period_months) == (as_at, 6)
+    assert not [f for f in tracker.findings if f.rule == "setting-unreadable"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "typed", "says"),
+    [
+        ("As-at date", "31/09/2019", "September 2019 has only 30 days"),
+        ("As-at date", "March 2019 July 2019", "several dates"),
+        ("As-at date", "TBC", "a status, not a date"),
+        ("As-at date", 5, "a number on its own is not a date"),
+        ("Review period (months)", "three", "not a whole number of months"),
+        ("Review period (months)", 2.5, "not a whole number of months"),
+    ],
+)
+def test_a_settings_value_that_cannot_be_read_is_said_not_passed_over(
+    setting: str, typed: object, says: str, tmp_path: Path
+) -> None:
+    """The paper's date (or what counts as stale) falls back to the default, and a finding
+    names the cell: before, the value was passed over without a word."""
+    settings = [["Setting", "Value"], [setting, typed]]
+    rows = [["1", "Recruit a lead", "31/03/2019", "RG", "m", "Going", "A/G"]]
+    tracker = read_tracker(
+        trust_tracker(tmp_path / "t.xlsx", rows, extra_sheets={"Settings": settings})
+    )
+    (finding,) = [f for f in tracker.findings if f.rule == "setting-unreadable"]
+    assert (finding.sheet, finding.cell, finding.severity) == ("Settings", "B2", "error")
+    assert says in finding.message and setting in finding.message
+    assert (tracker.settings.as_at, tracker.settings.review_period_months) == (None, 3)
+
+
 def test_duplicate_header_is_reported_and_the_first_column_read(tmp_path: Path) -> None:
     path = write_rows(
         tmp_path / "t.xlsx",

@@ -114,6 +114,18 @@ def drop_register(name: str) -> Callable[[Tracker], None]:
     return apply
 
 
+def set_setting(name: str, value: object) -> Callable[[Tracker], None]:
+    def apply(tracker: Tracker) -> None:
+        settings = tracker.registers["Settings"] = [list(row) for row in REGISTERS["Settings"]]
+        row = next((row for row in settings if row[0] == name), None)
+        if row is None:
+            settings.append([name, value])
+        else:
+            row[1] = value
+
+    return apply
+
+
 def drop_column(name: str) -> Callable[[Tracker], None]:
     def apply(tracker: Tracker) -> None:
         tracker.header.remove(name)
@@ -231,6 +243,7 @@ CASES: dict[str, tuple[Callable[[Tracker], None], str]] = {
     "no-leads-register": (drop_register("Leads"), ""),
     "no-kloe-list": (drop_register("KLOE"), ""),
     "no-settings": (drop_register("Settings"), ""),
+    "setting-unreadable": (set_setting("As-at date", "31/09/2019"), "B2"),
     "no-status": (no_status_anywhere, ""),
     "no-actions": (no_actions, ""),
     "leads-empty": (nobody_in_leads, ""),

@@ -15,6 +15,7 @@ import python_calamine
 
 from wellled_xl import errors
 from wellled_xl.cells import cell_address, is_generated, parse_cell
+from wellled_xl.dates import DateParseError, NotADateError, from_1904_serial, parse_timescale
 from wellled_xl.headers import HeaderMap, map_headers, normalise
 from wellled_xl.model import (
     SETTINGS_LABELS,
@@ -336,38 +337,79 @@ def _kloes(rows: list[list[Any]]) -> tuple[Kloe, ...] | None:
     return tuple(kloes) or None
 
 
-def _settings(rows: list[list[Any]]) -> Settings | None:
+def _settings(
+    rows: list[list[Any]], sheet: str, findings: list[Finding], date1904: bool = False
+) -> Settings | None:
+    """The Settings register; an as-at date or review period it holds that cannot be read
+    is said (setting-unreadable), naming its cell, never passed over."""
     found = _register_header(rows, {"setting", "value"})
     if found is None:
         return None
     index, labels = found
     by_label = {normalise(label): attr for label, attr in SETTINGS_LABELS}
     values: dict[str, Any] = {}
-    for row in rows[index + 1 :]:
+    for number, row in enumerate(rows[index + 1 :], start=index + 1):
         if labels["setting"] >= len(row) or labels["value"] >= len(row):
             continue
         attr = by_label.get(normalise(row[labels["setting"]]))
         value = row[labels["value"]]
         if attr is None or _blank(value):
             continue
-        if attr == "as_at":
-            if isinstance(value, datetime):
-                values[attr] = value.date()
-            elif isinstance(value, date):
-                values[attr] = value
-            else:
-                try:
-                    values[attr] = date.fromisoformat(cell_text(value))
-                except ValueError:
-                    continue
-        elif attr == "review_period_months":
-            try:
-                values[attr] = int(float(cell_text(value)))
-            except ValueError:
-                continue
-        else:
-            values[attr] = cell_text(value)
+        try:
+            values[attr] = _setting(attr, value, date1904)
+        except ValueError as problem:
+            reason = (
+                problem.reason
+                if isinstance(problem, DateParseError)
+                else "a status, not a date"
+                if isinstance(problem, NotADateError)
+                else str(problem)
+            )
+            findings.append(
+                RULES["setting-unreadable"].finding(
+                    sheet=sheet,
+                    cell=cell_address(number, labels["value"]),
+                    field=attr,
+                    value=value,
+                    setting=" ".join(cell_text(row[labels["setting"]]).split()),
+                    shown=cell_text(value),
+                    reason=reason,
+                    fallback=_SETTING_FALLBACK[attr],
+                    variant=attr,
+                )
+            )
     return Settings(**values)
+
+
+# What a run uses instead of a Settings value it cannot read.
+_SETTING_FALLBACK = {
+    "as_at": "the as-at date comes from --as-at or today",
+    "review_period_months": f"updates are stale after {Settings().review_period_months} months",
+}
+
+
+def _setting(attr: str, value: Any, date1904: bool) -> Any:
+    """A Settings value as its setting reads it; ValueError says why it cannot be read."""
+    if attr == "as_at":
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if type(value) in (int, float) and date1904:
+            value = from_1904_serial(value)
+        # As a due date is read (30/09/2019, 30 Sept 2019, 2019-09-30, a serial number),
+        # but one day: "March 2019 July 2019" is no as-at date.
+        dates = parse_timescale(value).dates  # DateParseError is a ValueError
+        if len(dates) != 1:
+            raise ValueError("it holds several dates, and the as-at date is one day")
+        return dates[0]
+    if attr == "review_period_months":
+        text = cell_text(value).strip()
+        months = float(text) if text.replace(".", "", 1).isdigit() else 0.0
+        if months < 1 or months != int(months):
+            raise ValueError("it is not a whole number of months")
+        return int(months)
+    return cell_text(value)
 
 
 def _scale_of(readings: list[SheetReading], findings: list[Finding]) -> Legend:
@@ -546,7 +588,7 @@ def tracker_from_sheets(
         legend = legend or _legend(rows, name, findings)
         leads = leads if leads is not None else _leads(rows, name)
         kloes = kloes or _kloes(rows)
-        settings = settings or _settings(rows)
+        settings = settings or _settings(rows, name, findings, extras.date1904)
     # No tracker header anywhere: a board follow-up log with no lead or status column.
     # Its missing columns are said once each (missing-column, no-status), not per row.
     if not tracker_sheets:

@@ -409,6 +409,16 @@ _RULES = (
         "No Settings sheet (Setting | Value): no as-at date or paper titles in the workbook; "
         "the as-at date comes from --as-at or today.",
     ),
+    Rule(
+        "setting-unreadable",
+        "error",
+        "A Settings value the paper depends on (the as-at date, the review period) cannot be read.",
+        "{setting!r} in {cell} holds {shown!r}, which cannot be read ({reason}), so {fallback}.",
+        {
+            "as_at": "Type the as-at date in {cell} as 30/09/2019 (day first) or 2019-09-30.",
+            "review_period_months": "Type a whole number of months in {cell}, such as 3.",
+        },
+    ),
     # Chasing (wellled_xl/chase): found when leads are written to, not by validate.
     Rule(
         "lead-no-email",
@@ -539,6 +549,7 @@ TITLES: dict[str, str] = {
     "no-leads-register": "No Leads register",
     "no-kloe-list": "No KLOE list",
     "no-settings": "No Settings sheet",
+    "setting-unreadable": "Setting cannot be read",
     "lead-no-email": "Lead has no email address",
     "lead-email-invalid": "Lead's email address invalid",
     "lead-email-unsafe": "Lead's name or email unsafe to send",

@@ -140,13 +140,19 @@ def duplicate_column(name: str) -> Callable[[Tracker], None]:
     return apply
 
 
-def legend_colour(colour: str) -> Callable[[Tracker], None]:
+def legend_cell(column: int, value: str) -> Callable[[Tracker], None]:
+    """The Legend's first code's cell in `column` (0-based) set to `value`."""
+
     def apply(tracker: Tracker) -> None:
         legend = [list(row) for row in tracker.registers["Legend"]]
-        legend[1][2] = colour
+        legend[1][column] = value
         tracker.registers["Legend"] = legend
 
     return apply
+
+
+def legend_colour(colour: str) -> Callable[[Tracker], None]:
+    return legend_cell(2, colour)
 
 
 def hide_a_copy(tracker: Tracker) -> None:
@@ -239,6 +245,7 @@ CASES: dict[str, tuple[Callable[[Tracker], None], str]] = {
     "header-duplicate": (duplicate_column("Lead"), "K1"),
     "missing-column": (drop_column("Lead"), ""),
     "legend-colour": (legend_colour("green"), "C2"),
+    "legend-complete": (legend_cell(3, "Maybe"), "D2"),
     "no-legend": (drop_register("Legend"), ""),
     "no-leads-register": (drop_register("Leads"), ""),
     "no-kloe-list": (drop_register("KLOE"), ""),

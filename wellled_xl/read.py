@@ -46,7 +46,9 @@ from wellled_xl.shape import (
 HEADER_SEARCH_ROWS = 30
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
-_TRUE_WORDS = {"yes", "y", "true", "1", "complete", "x", "✓"}
+# A Legend's Complete column: what says a status is complete, and what says it is not.
+_TRUE_WORDS = {"yes", "y", "true", "1", "complete", "completed", "closed", "done", "x", "✓"}
+_FALSE_WORDS = {"no", "n", "false", "0", "", "-", "open", "not complete", "incomplete", "✗"}
 
 
 def _blank(value: Any) -> bool:
@@ -285,7 +287,19 @@ def _legend(rows: list[list[Any]], sheet: str, findings: list[Finding]) -> Legen
                 )
         complete = False
         if "complete" in labels and labels["complete"] < len(row):
-            complete = cell_text(row[labels["complete"]]).lower() in _TRUE_WORDS
+            said = " ".join(cell_text(row[labels["complete"]]).lower().split())
+            complete = said in _TRUE_WORDS
+            if not complete and said not in _FALSE_WORDS:
+                findings.append(
+                    RULES["legend-complete"].finding(
+                        sheet=sheet,
+                        cell=cell_address(offset - 1, labels["complete"]),
+                        row=offset,
+                        ref=code,
+                        field="complete",
+                        value=cell_text(row[labels["complete"]]),
+                    )
+                )
         meaning_col = labels["meaning"]
         meaning = cell_text(row[meaning_col]) if meaning_col < len(row) else ""
         entries.append(LegendEntry(code, meaning, colour, complete))

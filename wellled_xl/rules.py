@@ -345,6 +345,14 @@ _RULES = (
         "Type six hex digits, e.g. 00B050 for green.",
     ),
     Rule(
+        "legend-complete",
+        "warning",
+        "A Legend's Complete cell says neither yes nor no.",
+        "Complete says {value!r} for {ref}, which is neither yes nor no: {ref} is read as "
+        "not complete, so its actions count as overdue once due.",
+        "Type Yes or No.",
+    ),
+    Rule(
         "no-legend",
         "warning",
         "The workbook writes no scale (no Legend sheet, key or legend rows) for its status "
@@ -541,6 +549,7 @@ TITLES: dict[str, str] = {
     "header-duplicate": "Column repeated",
     "missing-column": "Column missing",
     "legend-colour": "Legend colour unreadable",
+    "legend-complete": "Legend's Complete unclear",
     "no-legend": "Scale assumed (no key)",
     "no-actions": "No actions yet",
     "leads-empty": "Leads register empty",

@@ -131,8 +131,9 @@ def test_the_settings_as_at_date_is_read_as_a_due_date_is(
         ("As-at date", "March 2019 July 2019", "several dates"),
         ("As-at date", "TBC", "a status, not a date"),
         ("As-at date", 5, "a number on its own is not a date"),
-        ("Review period (months)", "three", "not a whole number of months"),
-        ("Review period (months)", 2.5, "not a whole number of months"),
+        ("Review period (months)", "three", "a whole number of months, 1 or more"),
+        ("Review period (months)", 2.5, "a whole number of months, 1 or more"),
+        ("Review period (months)", 0, "a whole number of months, 1 or more"),
     ],
 )
 def test_a_settings_value_that_cannot_be_read_is_said_not_passed_over(

@@ -421,7 +421,7 @@ def _setting(attr: str, value: Any, date1904: bool) -> Any:
         text = cell_text(value).strip()
         months = float(text) if text.replace(".", "", 1).isdigit() else 0.0
         if months < 1 or months != int(months):
-            raise ValueError("it is not a whole number of months")
+            raise ValueError("a period is a whole number of months, 1 or more")
         return int(months)
     return cell_text(value)
 

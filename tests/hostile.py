@@ -812,6 +812,23 @@ EDGE_TEXTS = ["01/01/1900", "1900-01-01", "29/02/1900", "31/12/9999", "9999-12-3
               "1 January 10000", "00/01/1900", "31/12/1899", "0001-01-01"]  # fmt: skip
 
 
+def _typed_formulas_without_values(path: Path) -> Path:
+    """Formulas a program wrote with a type but no <v> at all (t="n", "str", "b",
+    "inlineStr"): never calculated, as the untyped ones; and Excel's own empty text result
+    (t="str" with an empty <v>), which is empty."""
+    rows = tracker_rows(
+        ["W1a", "W1", "Typed number", Raw('<c r="{ref}" s="1" t="n"><f>DATE(2019,3,31)</f></c>'),
+         None, "RG", "m", "p", Raw('<c r="{ref}" t="str"><f>IF(1,"G","R")</f></c>')],
+        ["W1b", "W1", "Empty text result", _formula("DATE(2019,3,31)", "43555", style="1"), None,
+         "RG", "m", "p", _formula('""', "", "str")],
+        ["W1c", "W1", "Typed boolean", Raw('<c r="{ref}" t="b"><f>TRUE()</f></c>'), None,
+         Raw('<c r="{ref}" t="str"><f>Leads!A2</f></c>'), "m", "p", "G"],
+        ["W1d", "W1", "Inline string", Raw('<c r="{ref}" t="inlineStr"><f>A1</f></c>'), None,
+         "RG", "m", "p", "G"],
+    )  # fmt: skip
+    return raw_xlsx(path, [RawSheet("Actions", rows)])
+
+
 def _date_range(path: Path) -> Path:
     """Due dates from 1900-01-01 to 9999-12-31 and numbers far outside them, as date-styled
     numbers, plain numbers and text; in the original and the revised due date."""
@@ -1015,6 +1032,7 @@ CASES: dict[str, Case] = {
     "control-characters-every-field": Case(_control_characters, "read", bounded=True),
     "text-beyond-32767-characters": Case(_beyond_32767, "read", bounded=True),
     "formulas-in-dates-and-status": Case(_formulas_in_dates_and_status, "read", bounded=True),
+    "formulas-typed-without-values": Case(_typed_formulas_without_values, "read", bounded=True),
     "dates-1900-to-9999-and-beyond": Case(_date_range, "read", bounded=True),
     "booleans-in-date-columns": Case(_booleans_in_dates, "read", bounded=True),
     "dates-in-the-1904-date-system": Case(_date_system_1904, "read", bounded=True),

@@ -396,6 +396,15 @@ def _formulas_said(report: dict, out: Path, tmp: Path) -> None:
     assert by_cell.get("E8") == "number-unreadable"
 
 
+def _typed_formulas_said(report: dict, out: Path, tmp: Path) -> None:
+    by_cell = {f["cell"]: f["rule"] for f in report["findings"] if f["cell"]}
+    assert {cell: by_cell.get(cell) for cell in ("D2", "I2", "D4", "F4", "D5")} == dict.fromkeys(
+        ("D2", "I2", "D4", "F4", "D5"), "formula-no-value"
+    )
+    assert by_cell.get("I3") == "required"  # the formula's result is empty text: empty
+    assert "D3" not in by_cell  # its saved value is read
+
+
 def _stray_row_said(report: dict, out: Path, tmp: Path) -> None:
     assert {f["row"] for f in report["findings"]} >= {1_000_000}
 
@@ -439,6 +448,7 @@ CHECKS = {
     "dates-1900-to-9999-and-beyond": _unreadable_numbers_said,
     "dates-in-the-1904-date-system": _dates_1904_read,
     "formulas-in-dates-and-status": _formulas_said,
+    "formulas-typed-without-values": _typed_formulas_said,
     "stray-cell-row-1000000": _stray_row_said,
     "stray-text-in-ref-column-row-1000000": _stray_text_said("A1000000"),
     "stray-cell-row-1048576": _stray_text_said("A1048576"),

@@ -138,12 +138,15 @@ _ERROR_CELL = re.compile(
     rb"""<c\b[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]{1,32})</v>"""
 )
 MAX_ERROR_CELLS = 10_000  # enough to tell every lead; no more held in memory
-# A formula cell saved without its value (written by a script, never calculated): no type
-# (Excel types an empty text result t="str"), then the formula, then no value or an empty
-# one. Readers see it as an empty cell.
+# A formula cell saved without its value (written by a script, never calculated): the
+# formula, then no <v> at all; or, in a cell of no type, an empty <v> (Excel types an empty
+# text result t="str" and writes its empty <v>). Readers see it as an empty cell.
+_FORMULA_ELEMENT = rb"(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)"
 _FORMULA_NO_VALUE = re.compile(
-    rb"""<c\b(?![^>]*\bt=)[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>"""
-)
+    rb'<c\b(?:(?![^>]*\bt=)[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*>' + _FORMULA_ELEMENT
+    + rb'(?:<v\s*/>|<v>\s*</v>)|[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*>' + _FORMULA_ELEMENT
+    + rb")</c>"
+)  # fmt: skip
 # What a cell with such a formula holds, among the error cells: it shows no value.
 FORMULA_NO_VALUE = "(a formula with no saved value)"
 # A number python-calamine cannot convert: a date-styled number below about -1.07e11 (more
@@ -599,8 +602,8 @@ def _scan_part(
             for ref, value in _ERROR_CELL.findall(chunk):
                 found[ref.decode("ascii")] = value.decode("utf-8", "replace")
         if _FORMULA.search(chunk) and len(found) < MAX_ERROR_CELLS:
-            for ref in _FORMULA_NO_VALUE.findall(chunk):
-                found[ref.decode("ascii")] = FORMULA_NO_VALUE
+            for empty, bare in _FORMULA_NO_VALUE.findall(chunk):
+                found[(empty or bare).decode("ascii")] = FORMULA_NO_VALUE
         if len(found) < MAX_ERROR_CELLS:
             found.update(_odd_numbers(chunk))
         if before_data:

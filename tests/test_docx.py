@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
@@ -335,6 +336,45 @@ def test_control_characters_are_dropped_counted_and_reported(tmp_path):
     assert cell == "Bell  rings; escape [31m; vertical \n tab; <b>&amp;</b>"
     text = run_cli("build", str(source), "-o", str(tmp_path / "q.xlsx"), "--docx", timeout=120)
     assert "note: 3 control characters the .docx cannot hold were left out" in text.stdout
+
+
+def test_control_characters_in_status_codes_and_titles_make_a_word_paper_too(tmp_path):
+    """A Legend code and the paper's title holding control characters (a status is named
+    by its code in Word's styles; the title is the document's property): the Word paper is
+    written, each status keeps a style of its own, and the title is kept without them."""
+    legend = [
+        ["Code", "Meaning", "Colour", "Complete"],
+        ["G", "Done", "00B050", "Yes"],
+        ["A/G", "On track", "FFC000", "No"],
+        ["A/G_x001B_", "Pasted", "FF0000", "No"],
+    ]
+    settings = [
+        ["Setting", "Value"],
+        ["Paper title", "Board_x0007_ paper"],
+        ["As-at date", "2019-09-30"],
+    ]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Actions"
+    for row in [
+        ["Ref", "Action", "Lead", "Due", "Progress", "RAG"],
+        ["1", "Act", "KD", "31/03/2020", "p", "A/G"],
+        ["2", "Act again", "KD", "31/03/2020", "p", "A/G_x001B_"],
+    ]:
+        sheet.append(row)
+    for name, rows in (("Legend", legend), ("Settings", settings)):
+        other = book.create_sheet(name)
+        for row in rows:
+            other.append(row)
+    book.save(tmp_path / "t.xlsx")  # "_x001B_" is how a sheet spells ESC: read as ESC
+    result = run_cli("build", str(tmp_path / "t.xlsx"), "-o", str(tmp_path / "p.xlsx"),
+                     "--docx", timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(tmp_path / "p.docx") as package:
+        core = package.read("docProps/core.xml").decode()
+        styles = package.read("word/styles.xml").decode()
+    assert "<dc:title>Board paper</dc:title>" in core
+    assert 'w:val="Paper rag A/G"' in styles and 'w:val="Paper rag A/G\\x1b"' in styles
 
 
 def test_writer_follows_any_sheet_shape(tmp_path):

@@ -309,8 +309,8 @@ class _Writer:
     def _properties(self) -> None:
         """Fixed dates and the paper's own title, so equal layouts give equal files."""
         properties = self.document.core_properties
-        properties.title = self.layout.title
-        properties.subject = self.layout.position
+        properties.title = _UNSAFE.sub("", self.layout.title)
+        properties.subject = _UNSAFE.sub("", self.layout.position)
         properties.author = properties.author or "wellled-xl"  # a template's author stays
         properties.last_modified_by = "wellled-xl"
         properties.comments = _unprinted_text(self.layout)
@@ -346,7 +346,9 @@ class _Writer:
     def _style_id(self, name: str | None) -> str:
         """The paragraph style of a layout style ("Paper text" for "text"), made once."""
         if name not in self.style_ids:
-            word_name = f"Paper {name}"
+            # A status's style is named by its code, which may hold a character XML cannot:
+            # written as its escape, so that two codes never share a style.
+            word_name = f"Paper {_SPECIAL.sub(_escaped, name)}"
             found = self._existing_style_id(word_name, WD_STYLE_TYPE.PARAGRAPH)
             if found is None:  # a template may carry its own version: then it is the trust's
                 style = self.document.styles.add_style(word_name, WD_STYLE_TYPE.PARAGRAPH)
@@ -716,6 +718,10 @@ def _unprinted_text(layout: PaperLayout) -> str:
     rows, _ = _print_area(sheet)
     texts = [str(v) for row in sheet.values[: rows.start] for v in row if v not in (None, "")]
     return _UNSAFE.sub("", " ".join(texts))
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return repr(match.group())[1:-1]
 
 
 def _attribute(text: str) -> str:

@@ -315,8 +315,8 @@ def test_the_same_layout_gives_the_same_bytes(built, folder):
 
 
 def test_control_characters_are_dropped_counted_and_reported(tmp_path):
-    # openpyxl writes "_x0007_" as it is, which is how a sheet spells a BEL character.
-    progress = "Bell _x0007_ rings; escape _x001B_[31m; vertical _x000B_ tab; <b>&amp;</b>"
+    # write_tracker stores each control character as Excel does (_x0007_).
+    progress = "Bell \x07 rings; escape \x1b[31m; vertical \x0b tab; <b>&amp;</b>"
     source = write_tracker(
         tmp_path / "t.xlsx", settings=Settings(as_at=AS_AT), legend=SAMPLE_LEGEND,
         leads=(Lead("KD"),),

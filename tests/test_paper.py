@@ -467,9 +467,9 @@ def test_every_cell_reads_back_as_laid_out(built, paper, values, styled):
 
 def test_markup_quotes_and_control_characters_survive_as_text(tmp_path):
     markup = '<b>Tom & "Jerry"</b> it\'s <!-- not a comment --> ]]>'
-    # openpyxl writes "_x0007_" as it is, which is how a sheet spells a BEL character:
-    # the tracker holds a control character, which the paper must carry through too.
-    tricky = markup + " _x0007_\tbell"
+    # The tracker holds a control character (write_tracker stores it as Excel does, _x0007_),
+    # which the paper must carry through too; and text that only looks like an escape.
+    tricky = markup + " \x07\tbell"
     actions = [{"ref": "W1a", "kloe": "W1", "action": tricky, "original_due": "2019-03",
                 "revised_due": "2019-06", "lead": "KD", "success_measure": "  padded  ",
                 "progress": "_x0041_ looks like an escape", "rag": "A/G"}]  # fmt: skip
@@ -481,6 +481,9 @@ def test_markup_quotes_and_control_characters_survive_as_text(tmp_path):
         leads=(Lead("KD"),), actions=actions, findings=findings,
     )  # fmt: skip
     report = build_board_paper(source, output=tmp_path / "paper.xlsx")
+    # Read back as typed: the escape-like text is text, the control character a character.
+    assert report.actions[0].progress == "_x0041_ looks like an escape"
+    assert report.actions[0].action == tricky
     layout = layout_paper(report)
     sheets = read_sheets(report.paths["xlsx"])
     for name in ("Part A", "Part B"):

@@ -102,3 +102,27 @@ def fit_in_cell(text: str) -> str:
         return text
     units = text.encode("utf-16-le")[: 2 * EXCEL_MAX_TEXT]
     return units.decode("utf-16-le", errors="ignore")
+
+
+# What XML cannot hold: most control characters, lone surrogates, U+FFFE and U+FFFF.
+_XML_CANNOT = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+# And how Excel writes them in a sheet instead: a character as its escape (_x0007_), and
+# text that already looks like an escape with its underscore escaped (_x005F_x0007_), so
+# that it is not read back as the character.
+_NOT_IN_XML = re.compile(f"{_XML_CANNOT}|_(?=x[0-9A-Fa-f]{{4}}_)")
+_NOT_IN_XML_TEXT = re.compile(_XML_CANNOT)
+
+
+def stored_text(text: str) -> str:
+    """Text as Excel stores it in a sheet, for a writer that writes what it is given
+    (openpyxl, which refuses a control character): Excel and every reader read back `text`
+    itself, a vertical tab pasted from Word included."""
+    if "_" not in text and text.isprintable():
+        return text
+    return _NOT_IN_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def xml_text(text: str) -> str:
+    """Text for a part that has no escapes of its own (a workbook's properties): what XML
+    cannot hold left out."""
+    return _NOT_IN_XML_TEXT.sub("", text)

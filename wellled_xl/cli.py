@@ -305,17 +305,25 @@ def _adopted(adoption, args: argparse.Namespace) -> int:
     if args.json:
         _print_json(adoption.to_dict())
         return errors.EXIT_OK
+    from wellled_xl.report import printable
+    from wellled_xl.rules import QUOTED
+
     print(f"wrote {adoption.path} (tracker id {adoption.tracker_id})")
     as_at = adoption.as_at.strftime("%d/%m/%Y") if adoption.as_at else "none found"
+    scale = ", ".join(printable(code, QUOTED) for code in adoption.scale[:12])
+    scale += f" and {len(adoption.scale) - 12} more" if len(adoption.scale) > 12 else ""
     print(
         f"{adoption.part_a} Part A and {adoption.part_b} Part B actions, values as typed; "
-        f"{len(adoption.leads)} leads; scale {', '.join(adoption.scale) or 'none'} "
-        f"({adoption.scale_source}); as-at date {as_at}"
+        f"{len(adoption.leads)} leads; scale {scale or 'none'} "
+        f"({printable(adoption.scale_source, QUOTED)}); as-at date {as_at}"
     )
     if adoption.unplaced:
         print(f"{len(adoption.unplaced)} cells could not be placed (copy them by hand):")
         for cell in adoption.unplaced:
-            print(f"  {cell.sheet}!{cell.cell}: {cell.value[:60]!r} ({cell.why})")
+            print(
+                f"  {printable(cell.sheet, QUOTED)}!{cell.cell}: "
+                f"{printable(repr(cell.value[:60]))} ({printable(cell.why)})"
+            )
     path = _shell_path(adoption.path)
     print(
         f"Next: open {path} in Excel and fill in the Leads sheet's names and emails; "

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import calendar
 import io
+import itertools
 import os
 import re
 import zipfile
@@ -63,7 +64,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from wellled_xl.cells import column_letter
+from wellled_xl.cells import EXCEL_MAX_TEXT, column_letter, stored_text, xml_text
 from wellled_xl.errors import WellledError
 from wellled_xl.headers import (
     ACTIONS_COLUMNS,
@@ -236,7 +237,7 @@ def write_tracker(
     book.active = 0
     book[ACTIONS_SHEET].sheet_view.tabSelected = True
     book.properties.creator = "wellled-xl"
-    book.properties.title = settings.title
+    book.properties.title = xml_text(settings.title)
     book.properties.created = DOCUMENT_TIMESTAMP
     book.properties.modified = DOCUMENT_TIMESTAMP
     target = Path(path)
@@ -590,7 +591,13 @@ def _write_value(cell: Cell, value: object, *, as_date: bool) -> None:
             cell.number_format = MONTH_FORMAT  # "March 2019", as the paper gave it
             return
     if isinstance(value, str):
-        cell.value = value
+        text = stored_text(value)  # a lead's text read back as typed, controls and all
+        if len(text) > EXCEL_MAX_TEXT:
+            # openpyxl would cut it to 32,767 characters without a word: it is kept whole, as
+            # the tracker it came from held it, and text-too-long says so on every run.
+            cell._value = text
+        else:
+            cell.value = text
         cell.data_type = "s"  # openpyxl would make "=..." a formula
         if value.startswith(_FORMULA_LEADERS):
             cell.quotePrefix = True  # and Excel would on the next edit
@@ -643,8 +650,18 @@ def _excel_serial(day: date) -> int:
 
 
 def _excel_string(text: str) -> str:
-    """A string literal in an Excel formula."""
-    return '"' + text.replace('"', '""') + '"'
+    """A string literal in an Excel formula; a control character, which a formula cannot
+    hold as it is (a status code pasted with one), joined on as CHAR(n)."""
+    parts = _CONTROL.split(text)
+    pieces = [
+        f"CHAR({ord(part)})" if odd else '"' + part.replace('"', '""') + '"'
+        for odd, part in zip(itertools.cycle((False, True)), parts, strict=False)
+        if odd or part or len(parts) == 1
+    ]
+    return "&".join(pieces)
+
+
+_CONTROL = re.compile(r"([\x00-\x1f])")
 
 
 def _solid(colour: str) -> PatternFill:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import re
 import uuid
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -380,12 +381,21 @@ def scale_fills(path: str | Path, tracker: Tracker) -> dict[str, str]:
     codes = {scale_key(code) for code in tracker.legend.codes}
     if not codes or not tracker.shapes:
         return {}
+    # Colours are a nicety: a workbook openpyxl cannot read (a number it cannot convert, a
+    # part it finds odd) gets the scale's own colours, and openpyxl's warnings about what it
+    # finds missing (no default style) are not the user's to read.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return _scale_fills(path, tracker, codes)
+        except Exception:
+            return {}
+
+
+def _scale_fills(path: str | Path, tracker: Tracker, codes: set[str]) -> dict[str, str]:
     import openpyxl
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # colours are a nicety: the scale's own colours are used instead
-        return {}
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     key_fills: dict[str, str] = {}
     status_fills: dict[str, str] = {}
     try:

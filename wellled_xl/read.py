@@ -397,7 +397,7 @@ def _settings(
 
 # What a run uses instead of a Settings value it cannot read.
 _SETTING_FALLBACK = {
-    "as_at": "the as-at date comes from --as-at or today",
+    "as_at": "the as-at date comes from --as-at, else today (refresh: the end of last month)",
     "review_period_months": f"updates are stale after {Settings().review_period_months} months",
 }
 

@@ -451,7 +451,7 @@ def _check_entries(source: Path, infos: list[zipfile.ZipInfo], limits: Limits) -
                 source,
                 f"zip entry {info.filename} unpacks {info.file_size / packed:,.0f} times its "
                 f"packed size ({info.file_size / MB:,.0f} MB from {packed / MB:,.2f} MB): a "
-                "zip bomb, or a sheet padded with blank space",
+                "zip bomb, or a part padded with blank space",
                 "max_ratio",
                 limits.max_ratio,
             )
@@ -579,8 +579,8 @@ def _scan_part(
         if b"<!" in chunk and _DTD.search(chunk):  # the search is slow; "<!" is rare
             raise errors.NotAWorkbook(
                 source,
-                f"{where} contains an XML DOCTYPE/entity declaration, which Excel never "
-                "writes; refusing it as possibly hostile",
+                f"{where} contains an XML DOCTYPE/entity declaration, which neither Excel "
+                "nor Word writes; refusing it as possibly hostile",
             )
         if index == 0:
             _check_shared_strings(source, info, chunk, limits)

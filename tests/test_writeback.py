@@ -431,3 +431,28 @@ def test_refresh_stamp_tracker_while_excel_has_it_open_exits_4(
     assert list(pack.glob("*_board_paper_2019-09-30.xlsx"))  # the board still gets its paper
     assert sample.read_bytes() == before
     assert _folder(sample) == {"sample.xlsx", "~$sample.xlsx"}
+
+
+def test_a_sparse_tracker_is_stamped_and_read_back_cell_by_cell(tmp_path: Path) -> None:
+    """A one-action log with a Check column and a stray cell in Excel's very last cell,
+    XFD1048576: the statuses are read back as validation reads the tracker (python-calamine
+    asked for that sheet's whole used range tried to hold 17 billion cells and aborted the
+    run), and the stray cell is kept."""
+    from hostile import NS, ROW, RawSheet, raw_xlsx, sheet_data
+
+    rows = [*tracker_rows(ROW)]
+    rows[0] = [*rows[0], "Check"]
+    stray = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}">'
+        + sheet_data(rows).replace("</sheetData>", f"{stray}</sheetData>")
+        + "</worksheet>"
+    )
+    tracker = raw_xlsx(tmp_path / "log.xlsx", [RawSheet("Actions", xml=xml)])
+    run = run_cli(
+        "refresh", str(tracker), "--out-dir", str(tmp_path / "out"), "--as-at", "2019-09-30",
+        "--stamp-tracker", timeout=120,
+    )  # fmt: skip
+    assert run.returncode == errors.EXIT_OK, run.stderr[-2000:]
+    sheet = openpyxl.load_workbook(tracker)["Actions"]  # cell by cell, not a used range
+    assert (sheet["J2"].value, sheet["XFD1048576"].value) == (check_text([]), "x")

@@ -133,21 +133,24 @@ def _read_sparse_sheet(
     import openpyxl
 
     try:
-        with warnings.catch_warnings():  # "no default style" and the like: not the lead's
+        # "No default style" and the like are not the lead's to read. The file is given
+        # open, not by name: openpyxl refuses a name that does not end .xlsx, as the
+        # temporary copy a write-back reads back does.
+        with open(path, "rb") as handle, warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-        try:
-            sheet = book[name]
-            sheet.reset_dimensions()  # the saved dimension may be wrong: read every row
-            rows: list[Any] = []
-            for cells in sheet.iter_rows():
-                if not cells:  # a row the sheet does not list (most of a sparse sheet's)
-                    rows.append(EMPTY_ROW)
-                    continue
-                row = [_as_calamine_reads(cell.value, cell.data_type) for cell in cells]
-                rows.append(row if _holds_something(row) else EMPTY_ROW)
-        finally:
-            book.close()
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
+            try:
+                sheet = book[name]
+                sheet.reset_dimensions()  # the saved dimension may be wrong: read every row
+                rows: list[Any] = []
+                for cells in sheet.iter_rows():
+                    if not cells:  # a row the sheet does not list (most of a sparse sheet's)
+                        rows.append(EMPTY_ROW)
+                        continue
+                    row = [_as_calamine_reads(cell.value, cell.data_type) for cell in cells]
+                    rows.append(row if _holds_something(row) else EMPTY_ROW)
+            finally:
+                book.close()
     except (KeyError, OSError, ValueError, OverflowError, zipfile.BadZipFile) as exc:
         raise errors.NotAWorkbook(path, f"sheet {name!r} cannot be read ({exc})") from exc
     rows = _without_blank_tail(rows)

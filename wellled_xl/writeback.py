@@ -13,9 +13,10 @@ is the leads' work, so `stamp_tracker` writes one column and proves it did nothi
    links, custom XML ...), naming what it found;
 3. it copies a backup (``<stem>.backup-<YYYYmmdd-HHMMSS><suffix>``) beside the tracker
    or into `backup_dir` (removed again if the write does not happen);
-4. it saves to a temporary file beside the tracker, reads that back with python-calamine
-   and compares every cell of every sheet with the original read the same way: only
-   the Check cells may differ, and they must hold exactly the statuses written;
+4. it saves to a temporary file beside the tracker, reads that back as validation reads a
+   tracker (python-calamine, a sparse sheet cell by cell) and compares every cell of every
+   sheet with the original read the same way: only the Check cells may differ, and they
+   must hold exactly the statuses written;
 5. only then does it replace the tracker (an atomic rename), and only if the tracker
    is unchanged and still not open. Any failure leaves the original byte for byte.
 """
@@ -33,8 +34,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import python_calamine
 
 from wellled_xl import errors
 from wellled_xl.cells import column_index, column_letter
@@ -345,16 +344,13 @@ def _unchanged_since_validation(
 
 
 def read_values(path: Path) -> dict[str, list[list[Any]]]:
-    """Every sheet's cells as python-calamine reads them (by content, whatever the name)."""
-    with open(path, "rb") as handle:
-        book = python_calamine.CalamineWorkbook.from_filelike(handle)
-        try:
-            return {
-                name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                for name in book.sheet_names
-            }
-        finally:
-            book.close()
+    """Every sheet's cells from A1 (by content, whatever the name), as the tracker is read
+    for validation (`read.read_sheets`): after the pre-flight scan, a sparse sheet cell by
+    cell. python-calamine asked for a sheet's whole used range would try to hold a stray
+    cell at XFD1048576 as 17 billion cells, and abort the process."""
+    from wellled_xl.read import read_sheets
+
+    return dict(read_sheets(path)[0])
 
 
 def compare_stamped(
@@ -374,8 +370,11 @@ def compare_stamped(
         after = stamped[sheet]
         target = check.get(sheet)
         height = max(len(before), len(after))
-        width = max((len(r) for r in [*before, *after]), default=0)
         for row in range(height):
+            # Each row as wide as it is, before or after: a sparse sheet's blank rows are
+            # empty, however wide its widest row.
+            width = max(len(before[row]) if row < len(before) else 0,
+                        len(after[row]) if row < len(after) else 0)  # fmt: skip
             for column in range(width):
                 old, new = _value(before, row, column), _value(after, row, column)
                 if target and column == target.column and row > target.header_row:

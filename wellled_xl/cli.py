@@ -301,6 +301,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     return _adopted(import_paper(args.paper, args.output, force=args.force), args)
 
 
+# How many of an adopted scale's statuses the summary names before it counts the rest.
+_SCALE_SHOWN = 12
+
+
 def _adopted(adoption, args: argparse.Namespace) -> int:
     if args.json:
         _print_json(adoption.to_dict())
@@ -310,8 +314,10 @@ def _adopted(adoption, args: argparse.Namespace) -> int:
 
     print(f"wrote {adoption.path} (tracker id {adoption.tracker_id})")
     as_at = adoption.as_at.strftime("%d/%m/%Y") if adoption.as_at else "none found"
-    scale = ", ".join(printable(code, QUOTED) for code in adoption.scale[:12])
-    scale += f" and {len(adoption.scale) - 12} more" if len(adoption.scale) > 12 else ""
+    shown = adoption.scale[:_SCALE_SHOWN]
+    scale = ", ".join(printable(code, QUOTED) for code in shown)
+    rest = len(adoption.scale) - len(shown)
+    scale += f" and {rest} more" if rest else ""
     print(
         f"{adoption.part_a} Part A and {adoption.part_b} Part B actions, values as typed; "
         f"{len(adoption.leads)} leads; scale {scale or 'none'} "

@@ -373,8 +373,7 @@ def compare_stamped(
         for row in range(height):
             # Each row as wide as it is, before or after: a sparse sheet's blank rows are
             # empty, however wide its widest row.
-            width = max(len(before[row]) if row < len(before) else 0,
-                        len(after[row]) if row < len(after) else 0)  # fmt: skip
+            width = max((len(rows[row]) for rows in (before, after) if row < len(rows)), default=0)
             for column in range(width):
                 old, new = _value(before, row, column), _value(after, row, column)
                 if target and column == target.column and row > target.header_row:
